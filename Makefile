@@ -1,0 +1,51 @@
+# Two commands for a fresh machine: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export DJANGO_SETTINGS_MODULE := linli.settings
+
+.PHONY: demo test setup system-deps venv assets messages migrate lint bench clean
+
+setup: venv assets messages
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	touch $@
+
+assets: node_modules/.package-lock.json
+	mkdir -p linli/static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js linli/static/vendor/htmx.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+messages: venv
+	cd linli && ../$(PY) ../manage.py compilemessages --ignore=.venv -v 0
+
+migrate: setup
+	DJANGO_DEBUG=1 $(PY) manage.py migrate -v 0
+
+demo: system-deps migrate
+	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
+	@bash scripts/run-demo.sh
+
+test: system-deps setup
+	@bash scripts/test.sh
+
+lint: venv
+	$(VENV)/bin/ruff check linli bench tests scripts
+	$(VENV)/bin/ruff format --check linli bench tests scripts
+
+bench: setup
+	@bash scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) node_modules linli/static/vendor data

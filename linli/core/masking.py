@@ -1,0 +1,26 @@
+"""How sensitive values look when a role may not see them in full."""
+
+
+def mask_id_number(number: str) -> str:
+    """First 6 + last 4 stay, the rest is starred: 340102********1234."""
+    if not number:
+        return ""
+    if len(number) <= 10:
+        return "*" * len(number)
+    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+
+
+def mask_phone(number: str) -> str:
+    """138****5678: operator prefix and last four, as banks and the 12345 hotline show it."""
+    if not number:
+        return ""
+    if len(number) < 7:
+        return "*" * len(number)
+    return number[:3] + "*" * (len(number) - 7) + number[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张* / 欧阳** : the family name stays (used on public boards)."""
+    if not name:
+        return ""
+    return name[0] + "*" * max(1, len(name) - 1)

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    """One row per change to registry data and per unmasked view of personal data.
+
+    ``changes`` holds ``{field: [old, new]}``; sensitive fields are written masked, so the
+    audit log itself never holds an ID number or phone in clear.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        REVEAL = "reveal", _("查看完整信息")
+        EXPORT = "export", _("导出")
+        IMPORT = "import", _("导入")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
+    )
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=64)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_label = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}#{self.target_id}"

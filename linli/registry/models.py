@@ -1,0 +1,378 @@
+"""The registry: places, grids, people, things and organisations (人、地、物、组织).
+
+Invariants kept here are the ones the database can enforce; the rest (a unit's parent is
+a building, a grid code extends its community's code, …) live in services.py.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from linli.core.crypto import EncryptedCharField
+from linli.core.masking import mask_name
+
+
+class PlaceKind(models.TextChoices):
+    DISTRICT = "district", _("区")
+    STREET = "street", _("街道/镇")
+    COMMUNITY = "community", _("社区")
+    COMPOUND = "compound", _("小区/院落")
+    BUILDING = "building", _("楼栋")
+    UNIT = "unit", _("单元")
+    DWELLING = "dwelling", _("房屋")
+
+
+# Which kind of place may sit under which: the one tree rule.
+CHILD_KINDS = {
+    None: {PlaceKind.DISTRICT},
+    PlaceKind.DISTRICT: {PlaceKind.STREET},
+    PlaceKind.STREET: {PlaceKind.COMMUNITY},
+    PlaceKind.COMMUNITY: {PlaceKind.COMPOUND},
+    PlaceKind.COMPOUND: {PlaceKind.BUILDING},
+    PlaceKind.BUILDING: {PlaceKind.UNIT},
+    PlaceKind.UNIT: {PlaceKind.DWELLING},
+    PlaceKind.DWELLING: set(),
+}
+
+
+class ManagementStatus(models.TextChoices):
+    PROPERTY = "property", _("物业管理")
+    SELF = "self", _("自治管理")
+    THREE_WITHOUT = "three_without", _("三无小区")
+
+
+class DwellingUse(models.TextChoices):
+    OWNER = "owner", _("自住")
+    RENTED = "rented", _("出租")
+    VACANT = "vacant", _("空置")
+
+
+class Place(MP_Node):
+    """One node of the place tree: district → street → community → compound → building → unit → dwelling.
+
+    The materialised path (treebeard) makes "everything under this community" one indexed
+    prefix query, which is what the scope rule needs.
+    """
+
+    kind = models.CharField(_("类型"), max_length=16, choices=PlaceKind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    # Administrative code: 6 digits for a district, 9 for a street, 12 for a community.
+    code = models.CharField(_("代码"), max_length=20, blank=True, db_index=True)
+    # "阳光小区 3栋 2单元 301": the address from the compound down, kept by services so a
+    # list of residents shows addresses without walking the tree per row.
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    management_status = models.CharField(
+        _("管理状态"), max_length=16, choices=ManagementStatus.choices, blank=True
+    )  # compounds only
+    floor_area = models.DecimalField(
+        _("建筑面积（㎡）"), max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )  # dwellings only
+    use = models.CharField(_("房屋用途"), max_length=16, choices=DwellingUse.choices, blank=True)  # dwellings only
+    # Denormalised by services: the grid that covers a building covers its units and dwellings,
+    # and every place at or below a community knows its community.
+    grid = models.ForeignKey(
+        "Grid", null=True, blank=True, on_delete=models.SET_NULL, related_name="places", verbose_name=_("所属网格")
+    )
+    community = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("所属社区")
+    )
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    node_order_by = []
+
+    class Meta:
+        verbose_name = _("地点")
+        verbose_name_plural = _("地点")
+        indexes = [models.Index(fields=["community", "kind"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.address or self.name
+
+
+class GridKind(models.TextChoices):
+    COMPREHENSIVE = "comprehensive", _("全科网格")
+    DEDICATED = "dedicated", _("专属网格")
+    MICRO = "micro", _("微网格")
+
+
+GRID_CODE_RE = re.compile(r"^\d{15}$")
+
+
+def validate_grid_code(value: str) -> None:
+    if not GRID_CODE_RE.match(value or ""):
+        raise ValidationError(_("网格编码应为15位数字（6位区划+3位街道+3位社区+3位网格）。"), code="grid_code")
+
+
+class Grid(models.Model):
+    """A unit grid (单元网格) of a community, covering a set of buildings."""
+
+    community = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="grids", verbose_name=_("社区"), limit_choices_to={"kind": "community"}
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="micro_grids", verbose_name=_("上级网格")
+    )
+    name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=16, choices=GridKind.choices, default=GridKind.COMPREHENSIVE)
+    code = models.CharField(_("网格编码"), max_length=15, unique=True, validators=[validate_grid_code])
+    description = models.CharField(_("说明"), max_length=200, blank=True)  # e.g. the school a dedicated grid serves
+
+    class Meta:
+        verbose_name = _("网格")
+        verbose_name_plural = _("网格")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class CareTag(models.Model):
+    """A care category (关怀标签): elderly living alone, low-income, party member, …"""
+
+    code = models.SlugField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=32)
+    # Sensitive tags (disability, low income) are shown only to roles that may see care status.
+    sensitive = models.BooleanField(_("敏感"), default=True)
+
+    class Meta:
+        verbose_name = _("关怀标签")
+        verbose_name_plural = _("关怀标签")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.name
+
+
+class Household(models.Model):
+    """A household (户) living in one dwelling. Several households may share a dwelling (合租)."""
+
+    dwelling = models.ForeignKey(
+        Place, on_delete=models.PROTECT, related_name="households", verbose_name=_("房屋"), limit_choices_to={"kind": "dwelling"}
+    )
+    number = models.CharField(_("户号"), max_length=32, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("家庭户")
+        verbose_name_plural = _("家庭户")
+
+    def __str__(self):
+        return self.number or f"#{self.pk}"
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Registration(models.TextChoices):
+    HUJI = "huji", _("户籍人口")
+    CHANGZHU = "changzhu", _("常住人口")
+    LIUDONG = "liudong", _("流动人口")
+
+
+class Relationship(models.TextChoices):
+    HEAD = "head", _("户主")
+    SPOUSE = "spouse", _("配偶")
+    CHILD = "child", _("子女")
+    PARENT = "parent", _("父母")
+    GRANDCHILD = "grandchild", _("孙辈")
+    GRANDPARENT = "grandparent", _("祖父母")
+    SIBLING = "sibling", _("兄弟姐妹")
+    OTHER = "other", _("其他")
+
+
+class Resident(models.Model):
+    """A person in the registry. ID number and phone are encrypted; look-ups use their digests."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members", verbose_name=_("家庭户"))
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, db_index=True, editable=False)
+    name_initials = models.CharField(_("拼音首字母"), max_length=50, db_index=True, editable=False)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number = EncryptedCharField(_("身份证号"), blank=True)
+    id_number_digest = models.CharField(max_length=64, blank=True, editable=False)
+    id_number_masked = models.CharField(_("身份证号"), max_length=18, blank=True, editable=False)
+    phone = EncryptedCharField(_("手机号"), blank=True)
+    phone_digest = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_masked = models.CharField(_("手机号"), max_length=11, blank=True, editable=False)
+    registration = models.CharField(_("户籍状态"), max_length=16, choices=Registration.choices, default=Registration.HUJI)
+    relationship = models.CharField(_("与户主关系"), max_length=16, choices=Relationship.choices, default=Relationship.HEAD)
+    care_tags = models.ManyToManyField(CareTag, blank=True, related_name="residents", verbose_name=_("关怀标签"))
+    is_active = models.BooleanField(_("在册"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("居民")
+        verbose_name_plural = _("居民")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_digest"], condition=~models.Q(id_number_digest=""), name="unique_resident_id_number"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def audit_label(self) -> str:
+        return f"{mask_name(self.name)} #{self.pk}"
+
+
+class FacilityKind(models.TextChoices):
+    STREET_LAMP = "street_lamp", _("路灯")
+    WELL_COVER = "well_cover", _("井盖")
+    EV_CHARGER = "ev_charger", _("充电桩")
+    ELEVATOR = "elevator", _("电梯")
+    PARKING_SPACE = "parking_space", _("停车位")
+    FITNESS = "fitness", _("健身器材")
+    CAMERA = "camera", _("监控摄像头")
+    FIRE_HYDRANT = "fire_hydrant", _("消防栓")
+    OTHER = "other", _("其他")
+
+
+class FacilityStatus(models.TextChoices):
+    NORMAL = "normal", _("正常")
+    FAULTY = "faulty", _("故障")
+    REPAIRING = "repairing", _("维修中")
+    RETIRED = "retired", _("已停用")
+
+
+class Organisation(models.Model):
+    """Property companies, owners' committees, partner units, merchants, departments, social organisations, volunteer teams."""
+
+    class Kind(models.TextChoices):
+        PROPERTY_COMPANY = "property_company", _("物业公司")
+        OWNERS_COMMITTEE = "owners_committee", _("业主委员会")
+        PARTNER_UNIT = "partner_unit", _("共建单位")
+        MERCHANT = "merchant", _("爱心商户")
+        DEPARTMENT = "department", _("职能部门")
+        SOCIAL_ORG = "social_org", _("社会组织")
+        VOLUNTEER_TEAM = "volunteer_team", _("志愿服务队")
+
+    kind = models.CharField(_("类型"), max_length=32, choices=Kind.choices, db_index=True)
+    name = models.CharField(_("名称"), max_length=100)
+    # The place the organisation belongs to: a community for most, a street or district for a department.
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="organisations", verbose_name=_("所属区域"))
+    served_compounds = models.ManyToManyField(
+        Place, blank=True, related_name="serving_organisations", verbose_name=_("服务小区"), limit_choices_to={"kind": "compound"}
+    )
+    contact_name = models.CharField(_("联系人"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Facility(models.Model):
+    """A thing (物): a facility or city component at a place."""
+
+    kind = models.CharField(_("类型"), max_length=32, choices=FacilityKind.choices)
+    name = models.CharField(_("名称/编号"), max_length=100)
+    place = models.ForeignKey(Place, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("位置"))
+    status = models.CharField(_("状态"), max_length=16, choices=FacilityStatus.choices, default=FacilityStatus.NORMAL)
+    responsible = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="facilities", verbose_name=_("责任单位")
+    )
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("设施部件")
+        verbose_name_plural = _("设施部件")
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.name}"
+
+
+class PartyOrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("社区大党委")
+    GRID_BRANCH = "grid_branch", _("网格党支部")
+    BUILDING_GROUP = "building_group", _("楼栋党小组")
+    MEMBER_HOUSEHOLD = "member_household", _("党员中心户")
+
+
+PARTY_CHILD_KINDS = {
+    None: {PartyOrgKind.COMMITTEE},
+    PartyOrgKind.COMMITTEE: {PartyOrgKind.GRID_BRANCH},
+    PartyOrgKind.GRID_BRANCH: {PartyOrgKind.BUILDING_GROUP},
+    PartyOrgKind.BUILDING_GROUP: {PartyOrgKind.MEMBER_HOUSEHOLD},
+    PartyOrgKind.MEMBER_HOUSEHOLD: set(),
+}
+
+
+class PartyOrganisation(MP_Node):
+    """The party organisation that mirrors the grid: committee → grid branch → building group → member household."""
+
+    kind = models.CharField(_("类型"), max_length=32, choices=PartyOrgKind.choices)
+    name = models.CharField(_("名称"), max_length=100)
+    community = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="party_organisations", verbose_name=_("社区"))
+    grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="party_organisations", verbose_name=_("网格"))
+    building = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("楼栋"))
+    household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("家庭户"))
+    secretary = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("书记/组长"))
+
+    node_order_by = []
+
+    class Meta:
+        verbose_name = _("党组织")
+        verbose_name_plural = _("党组织")
+
+    def __str__(self):
+        return self.name
+
+
+class ImportJob(models.Model):
+    """One Excel import: validated in full first, imported only when every row is clean."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("排队中")
+        VALIDATING = "validating", _("校验中")
+        INVALID = "invalid", _("有错误，未导入")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+        FAILED = "failed", _("失败")
+
+    community = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", verbose_name=_("社区"))
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人"))
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    original_name = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.PENDING, self.Status.VALIDATING, self.Status.IMPORTING}

@@ -1,0 +1,235 @@
+"""Thin views: ask the scope and selectors, call services, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from linli.accounts.scope import Capability, scope_for
+from linli.core.models import AuditEntry
+from linli.registry import excel, selectors, services
+from linli.registry.forms import ImportForm, ResidentForm
+from linli.registry.models import ImportJob
+
+PER_PAGE_CHOICES = (50, 100, 500)
+
+
+def _scope(request, capability: Capability = Capability.VIEW_REGISTRY):
+    scope = scope_for(request.user)
+    if not scope.has(capability):
+        raise PermissionDenied
+    return scope
+
+
+def _per_page(request) -> int:
+    try:
+        value = int(request.GET.get("per_page", 50))
+    except ValueError:
+        return 50
+    return value if value in PER_PAGE_CHOICES else 50
+
+
+@login_required
+def place_tree(request, pk=None):
+    scope = _scope(request)
+    if pk is None:
+        roots = selectors.place_roots(scope)
+        return render(request, "registry/place_tree.html", {"place": None, "children": roots, "ancestors": []})
+    place = selectors.access_place(scope, pk)
+    context = {
+        "place": place,
+        "ancestors": selectors.place_ancestors(scope, place),
+        "children": selectors.place_children(scope, place),
+        "summary": selectors.place_summary(scope, place),
+        "facilities": selectors.facilities_at(scope, place)[:200],
+        "organisations": selectors.organisations_at(scope, place)[:200],
+    }
+    if request.htmx and request.GET.get("fragment") == "children":
+        return render(request, "registry/_place_children.html", context)
+    return render(request, "registry/place_tree.html", context)
+
+
+@login_required
+def grid_list(request):
+    scope = _scope(request)
+    return render(request, "registry/grid_list.html", {"grids": selectors.grid_list(scope)})
+
+
+@login_required
+def grid_detail(request, pk):
+    scope = _scope(request)
+    grid = selectors.access_grid(scope, pk)
+    residents = selectors.resident_list(scope, grid=grid, query=request.GET.get("q", ""))
+    page = Paginator(residents, _per_page(request)).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/grid_detail.html",
+        {
+            "grid": grid,
+            "staff": selectors.grid_staff(grid),
+            "buildings": selectors.grid_buildings(scope, grid),
+            "page": page,
+            "show_care": scope.can(Capability.VIEW_CARE, grid),
+        },
+    )
+
+
+@login_required
+def resident_list(request):
+    scope = _scope(request)
+    query = request.GET.get("q", "")
+    tag = request.GET.get("tag", "")
+    residents = selectors.resident_list(scope, query=query, care_tag=tag)
+    page = Paginator(residents, _per_page(request)).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "q": query,
+        "tag": tag,
+        "tags": selectors.care_tags(),
+        "per_page": _per_page(request),
+        "per_page_choices": PER_PAGE_CHOICES,
+        "show_care": scope.has(Capability.VIEW_CARE),
+    }
+    if request.htmx:
+        return render(request, "registry/_resident_rows.html", context)
+    return render(request, "registry/resident_list.html", context)
+
+
+@login_required
+def household_detail(request, pk):
+    scope = scope_for(request.user)
+    household = selectors.access_household(scope, pk, _view_capability(scope))
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": selectors.household_members(scope, household) if scope.has(Capability.VIEW_REGISTRY)
+            else household.members.filter(is_active=True).prefetch_related("care_tags"),
+            "can_edit": scope.can(Capability.EDIT_REGISTRY, household),
+            "show_care": scope.can(Capability.VIEW_CARE, household),
+        },
+    )
+
+
+def _view_capability(scope) -> Capability:
+    return Capability.VIEW_REGISTRY if scope.has(Capability.VIEW_REGISTRY) else Capability.VIEW_OWN
+
+
+@login_required
+def resident_detail(request, pk):
+    scope = scope_for(request.user)
+    resident = selectors.access_resident(scope, pk, _view_capability(scope))
+    return render(
+        request,
+        "registry/resident_detail.html",
+        {
+            "resident": resident,
+            "can_edit": scope.can(Capability.EDIT_REGISTRY, resident),
+            "can_reveal_id": scope.can(Capability.REVEAL_ID, resident),
+            "can_reveal_phone": scope.can(Capability.REVEAL_PHONE, resident),
+            "show_care": scope.can(Capability.VIEW_CARE, resident) or scope.can(Capability.VIEW_OWN, resident),
+            "history": AuditEntry.objects.filter(target_type="registry.resident", target_id=str(resident.pk)).select_related("actor")[:20]
+            if scope.can(Capability.EDIT_REGISTRY, resident)
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def resident_reveal(request, pk, field):
+    scope = scope_for(request.user)
+    resident = selectors.access_resident(scope, pk)
+    try:
+        value = services.resident_reveal(actor=request.user, resident=resident, field=field)
+    except (PermissionDenied, ValidationError):
+        raise Http404 from None
+    return render(request, "registry/_revealed.html", {"value": value, "field": field})
+
+
+@login_required
+def resident_edit(request, pk=None, household_pk=None):
+    scope = _scope(request, Capability.EDIT_REGISTRY)
+    resident = selectors.access_resident(scope, pk, Capability.EDIT_REGISTRY) if pk else None
+    household = resident.household if resident else selectors.access_household(scope, household_pk, Capability.EDIT_REGISTRY)
+    tags = selectors.care_tags()
+    initial = {}
+    if resident:
+        initial = {
+            "name": resident.name, "gender": resident.gender, "relationship": resident.relationship,
+            "registration": resident.registration, "care_tags": [str(t.pk) for t in resident.care_tags.all()],
+        }
+    form = ResidentForm(request.POST or None, initial=initial, tag_choices=[(str(t.pk), t.name) for t in tags])
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = [t for t in tags if str(t.pk) in data.pop("care_tags")]
+        # Blank sensitive fields on edit mean "unchanged": the form never shows them in clear.
+        if resident:
+            for field in ("id_number", "phone"):
+                if not data[field]:
+                    data.pop(field)
+        try:
+            if resident:
+                resident = services.resident_update(actor=request.user, resident=resident, care_tags=chosen, **data)
+            else:
+                resident = services.resident_create(actor=request.user, household=household, care_tags=chosen, **data)
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("registry:resident", pk=resident.pk)
+    return render(request, "registry/resident_form.html", {"form": form, "resident": resident, "household": household})
+
+
+@login_required
+def import_start(request):
+    scope = _scope(request, Capability.IMPORT)
+    communities = list(scope.communities(Capability.IMPORT))
+    form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        community = next(c for c in communities if str(c.pk) == form.cleaned_data["community"])
+        try:
+            job = services.import_job_create(actor=request.user, community=community, upload=form.cleaned_data["file"])
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            return redirect("registry:import_status", pk=job.pk)
+    jobs = ImportJob.objects.filter(created_by=request.user)[:10]
+    return render(request, "registry/import_start.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_status(request, pk):
+    _scope(request, Capability.IMPORT)
+    job = get_object_or_404(ImportJob.objects.select_related("community"), pk=pk, created_by=request.user)
+    template = "registry/_import_progress.html" if request.htmx else "registry/import_status.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def import_template(request):
+    _scope(request, Capability.IMPORT)
+    return _xlsx(excel.template_workbook(), "linli-residents-template.xlsx")
+
+
+@login_required
+def export_residents(request):
+    scope = _scope(request, Capability.EXPORT)
+    grid = selectors.access_grid(scope, request.GET["grid"], Capability.EXPORT) if request.GET.get("grid") else None
+    content, count = services.residents_export(actor=request.user, grid=grid)
+    name = f"linli-residents-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    return _xlsx(content, name)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
