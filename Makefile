@@ -28,7 +28,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
 messages: venv
-	cd linli && ../$(PY) ../manage.py compilemessages --ignore=.venv -v 0
+	DJANGO_DEBUG=1 $(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 migrate: setup
 	DJANGO_DEBUG=1 $(PY) manage.py migrate -v 0
