@@ -94,9 +94,9 @@ class Scope:
         if user.is_superuser:
             reaches.append(Reach(role=Role.ADMIN, everything=True))
         assignments = list(
-            RoleAssignment.objects.filter(user=user).select_related("place").only(
-                "role", "place__path", "grid_id", "household_id", "organisation_id"
-            )
+            RoleAssignment.objects.filter(user=user)
+            .select_related("place")
+            .only("role", "place__path", "grid_id", "household_id", "organisation_id")
         )
         grid_ids = {a.grid_id for a in assignments if a.grid_id}
         children: dict[int, set[int]] = {}
@@ -136,7 +136,9 @@ class Scope:
         path, grid_id, household_id = _locate(obj)
         return any(r.covers(path=path, grid_id=grid_id, household_id=household_id) for r in self._granting(capability))
 
-    def _filter(self, qs: QuerySet, capability: Capability, *, path: str | None, grid: str | None, household: str | None = None) -> QuerySet:
+    def _filter(
+        self, qs: QuerySet, capability: Capability, *, path: str | None, grid: str | None, household: str | None = None
+    ) -> QuerySet:
         reaches = self._granting(capability)
         if any(r.everything for r in reaches):
             return qs
@@ -193,9 +195,7 @@ class Scope:
         from linli.registry.models import Resident
 
         qs = Resident.objects.all() if qs is None else qs
-        return self._filter(
-            qs, capability, path="household__dwelling__path", grid="household__dwelling__grid_id", household="household_id"
-        )
+        return self._filter(qs, capability, path="household__dwelling__path", grid="household__dwelling__grid_id", household="household_id")
 
     def facilities(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
         from linli.registry.models import Facility

@@ -18,9 +18,7 @@ class AuditEntry(models.Model):
         EXPORT = "export", _("导出")
         IMPORT = "import", _("导入")
 
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("操作人")
-    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("操作人"))
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
     target_type = models.CharField(_("对象类型"), max_length=64)
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)

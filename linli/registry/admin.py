@@ -42,5 +42,6 @@ class ImportJobAdmin(admin.ModelAdmin):
     list_display = ("original_name", "community", "status", "total_rows", "created_at")
     readonly_fields = [f.name for f in ImportJob._meta.fields]
 
+
 # Residents are deliberately not in the admin: their personal data is shown, masked and
 # audited only through the registry pages and the API, which apply the scope rule.

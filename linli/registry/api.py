@@ -45,7 +45,9 @@ class PlaceOutput(serializers.Serializer):
 class PlaceListApi(GenericAPIView):
     serializer_class = PlaceOutput
 
-    @extend_schema(parameters=[OpenApiParameter("parent", int, description="children of this place; roots of the user's scope when absent")])
+    @extend_schema(
+        parameters=[OpenApiParameter("parent", int, description="children of this place; roots of the user's scope when absent")]
+    )
     def get(self, request):
         scope = _scope(request)
         parent_id = request.query_params.get("parent")
@@ -130,14 +132,19 @@ def _tags(codes):
 class ResidentListCreateApi(GenericAPIView):
     serializer_class = ResidentOutput
 
-    @extend_schema(parameters=[
-        OpenApiParameter("q", str, description="name, pinyin or initials, phone or its last 4 digits, ID number"),
-        OpenApiParameter("grid", int), OpenApiParameter("tag", str),
-    ])
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="name, pinyin or initials, phone or its last 4 digits, ID number"),
+            OpenApiParameter("grid", int),
+            OpenApiParameter("tag", str),
+        ]
+    )
     def get(self, request):
         scope = _scope(request)
         grid = selectors.access_grid(scope, request.query_params["grid"]) if request.query_params.get("grid") else None
-        qs = selectors.resident_list(scope, query=request.query_params.get("q", ""), grid=grid, care_tag=request.query_params.get("tag", ""))
+        qs = selectors.resident_list(
+            scope, query=request.query_params.get("q", ""), grid=grid, care_tag=request.query_params.get("tag", "")
+        )
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(ResidentOutput(page, many=True, context={"show_care": scope.has(Capability.VIEW_CARE)}).data)
 
@@ -173,7 +180,9 @@ class ResidentDetailApi(APIView):
         data = ResidentInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        household = selectors.access_household(scope, values.pop("household_id"), Capability.EDIT_REGISTRY) if "household_id" in values else None
+        household = (
+            selectors.access_household(scope, values.pop("household_id"), Capability.EDIT_REGISTRY) if "household_id" in values else None
+        )
         tags = _tags(values.pop("care_tags", None))
         try:
             resident = services.resident_update(actor=request.user, resident=resident, household=household, care_tags=tags, **values)
@@ -253,5 +262,3 @@ class OrganisationListApi(GenericAPIView):
     def get(self, request):
         page = self.paginate_queryset(selectors.organisation_list(_scope(request)).order_by("id"))
         return self.get_paginated_response(OrganisationOutput(page, many=True).data)
-
-

@@ -139,7 +139,10 @@ def read_rows(fileobj) -> tuple[int, Iterator[ParsedRow]]:
             index[known[h]] = i
     missing = [str(h) for k, h, required in COLUMNS if required and k not in index]
     if missing:
-        raise ValidationError(_("表头缺少列：%(cols)s。请使用下载的模板（表头应为：%(expected)s）。") % {"cols": "、".join(missing), "expected": "、".join(expected)})
+        raise ValidationError(
+            _("表头缺少列：%(cols)s。请使用下载的模板（表头应为：%(expected)s）。")
+            % {"cols": "、".join(missing), "expected": "、".join(expected)}
+        )
     total = max((ws.max_row or 1) - 1, 0)
 
     def iterate() -> Iterator[ParsedRow]:

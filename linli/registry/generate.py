@@ -90,11 +90,21 @@ class Generator:
         community_id = None
         if kind not in (PlaceKind.COMMUNITY, PlaceKind.STREET, PlaceKind.DISTRICT):
             community_id = parent.pk if parent.kind == PlaceKind.COMMUNITY else parent.community_id
-        address = "" if kind in (PlaceKind.COMMUNITY, PlaceKind.STREET) else (name if parent.kind == PlaceKind.COMMUNITY else f"{parent.address} {name}")
+        address = (
+            ""
+            if kind in (PlaceKind.COMMUNITY, PlaceKind.STREET)
+            else (name if parent.kind == PlaceKind.COMMUNITY else f"{parent.address} {name}")
+        )
         node = Place(
-            kind=kind, name=name, path=Place._get_path(parent.path, parent.depth + 1, parent.numchild),
-            depth=parent.depth + 1, numchild=0, community_id=community_id, address=address,
-            grid_id=extra.pop("grid_id", parent.grid_id if kind in (PlaceKind.UNIT, PlaceKind.DWELLING) else None), **extra,
+            kind=kind,
+            name=name,
+            path=Place._get_path(parent.path, parent.depth + 1, parent.numchild),
+            depth=parent.depth + 1,
+            numchild=0,
+            community_id=community_id,
+            address=address,
+            grid_id=extra.pop("grid_id", parent.grid_id if kind in (PlaceKind.UNIT, PlaceKind.DWELLING) else None),
+            **extra,
         )
         if save:
             node.save()
@@ -129,22 +139,36 @@ class Generator:
     def _phone(self) -> str:
         return f"1{self.rng.choice('3456789')}{self.rng.randint(0, 999999999):09d}"
 
-    def person(self, household: Household, *, relationship: str, gender: str, age: tuple[int, int], registration: str) -> tuple[Resident, list[str]]:
+    def person(
+        self, household: Household, *, relationship: str, gender: str, age: tuple[int, int], registration: str
+    ) -> tuple[Resident, list[str]]:
         born = self._born(*age)
         name, full, initials = self._name(gender)
         id_number = self._id_number(born, gender)
         phone = self._phone() if age[0] >= 16 and self.rng.random() < 0.85 else ""
         r = Resident(
-            household=household, name=name, name_pinyin=full, name_initials=initials, gender=gender, birth_date=born,
-            id_number=id_number, id_number_digest=crypto.digest(id_number), id_number_masked=mask_id_number(id_number),
-            phone=phone, phone_digest=crypto.digest(phone) if phone else "", phone_masked=mask_phone(phone),
-            registration=registration, relationship=relationship,
+            household=household,
+            name=name,
+            name_pinyin=full,
+            name_initials=initials,
+            gender=gender,
+            birth_date=born,
+            id_number=id_number,
+            id_number_digest=crypto.digest(id_number),
+            id_number_masked=mask_id_number(id_number),
+            phone=phone,
+            phone_digest=crypto.digest(phone) if phone else "",
+            phone_masked=mask_phone(phone),
+            registration=registration,
+            relationship=relationship,
         )
         return r, []
 
     def household_members(self, household: Household, *, rented: bool) -> list[tuple[Resident, list[str]]]:
         rng = self.rng
-        registration = Registration.LIUDONG if rented and rng.random() < 0.7 else (Registration.HUJI if rng.random() < 0.88 else Registration.CHANGZHU)
+        registration = (
+            Registration.LIUDONG if rented and rng.random() < 0.7 else (Registration.HUJI if rng.random() < 0.88 else Registration.CHANGZHU)
+        )
         shape = rng.choices(["single_old", "couple_old", "couple", "family", "three_gen", "single"], weights=[7, 12, 14, 40, 17, 10])[0]
         g1 = rng.choice("MF")
         other = "F" if g1 == "M" else "M"
@@ -197,16 +221,31 @@ class Generator:
         return people
 
     # ---- a whole community ------------------------------------------------------------
-    def community(self, street: Place, *, name: str, code: str, compounds: list[CompoundSpec], grid_count: int,
-                  target_residents: int, grid_names: list[str] | None = None) -> tuple[Place, list[Grid]]:
+    def community(
+        self,
+        street: Place,
+        *,
+        name: str,
+        code: str,
+        compounds: list[CompoundSpec],
+        grid_count: int,
+        target_residents: int,
+        grid_names: list[str] | None = None,
+    ) -> tuple[Place, list[Grid]]:
         """One community with compounds, buildings, units, dwellings, grids, households and residents."""
         with transaction.atomic():
             community = self.child(street, kind=PlaceKind.COMMUNITY, name=name, save=True, code=code)
-            grids = Grid.objects.bulk_create([
-                Grid(community=community, code=f"{code}{i + 1:03d}", kind=GridKind.COMPREHENSIVE,
-                     name=(grid_names[i] if grid_names else f"{name}第{i + 1}网格"))
-                for i in range(grid_count)
-            ])
+            grids = Grid.objects.bulk_create(
+                [
+                    Grid(
+                        community=community,
+                        code=f"{code}{i + 1:03d}",
+                        kind=GridKind.COMPREHENSIVE,
+                        name=(grid_names[i] if grid_names else f"{name}第{i + 1}网格"),
+                    )
+                    for i in range(grid_count)
+                ]
+            )
             self.counts.grids += grid_count
             compound_nodes, buildings, units, dwellings = [], [], [], []
             total_buildings = sum(c.buildings for c in compounds)
@@ -224,10 +263,15 @@ class Generator:
                         units.append(unit)
                         for floor in range(1, spec.floors + 1):
                             for door in range(1, spec.per_floor + 1):
-                                dwellings.append(self.child(
-                                    unit, kind=PlaceKind.DWELLING, name=f"{floor}{door:02d}",
-                                    floor_area=Decimal(self.rng.choice((62, 75, 89, 96, 108, 119, 128, 143))) + Decimal(self.rng.randint(0, 99)) / 100,
-                                ))
+                                dwellings.append(
+                                    self.child(
+                                        unit,
+                                        kind=PlaceKind.DWELLING,
+                                        name=f"{floor}{door:02d}",
+                                        floor_area=Decimal(self.rng.choice((62, 75, 89, 96, 108, 119, 128, 143)))
+                                        + Decimal(self.rng.randint(0, 99)) / 100,
+                                    )
+                                )
             for level in (compound_nodes, buildings, units):
                 Place.objects.bulk_create(level, batch_size=2000)
             # Fill dwellings until the community has its people; the rest stay vacant.
@@ -270,14 +314,31 @@ class Generator:
 
 
 def standard_compounds(rng: random.Random, n: int, prefix: str = "") -> list[CompoundSpec]:
-    names = ["阳光花园", "翠柏苑", "锦绣家园", "梧桐里", "东园新村", "书香名邸", "康乐小区", "南湖湾", "金桂园", "紫荆苑", "和平里", "滨河湾"]
+    names = [
+        "阳光花园",
+        "翠柏苑",
+        "锦绣家园",
+        "梧桐里",
+        "东园新村",
+        "书香名邸",
+        "康乐小区",
+        "南湖湾",
+        "金桂园",
+        "紫荆苑",
+        "和平里",
+        "滨河湾",
+    ]
     specs = []
     for i in range(n):
         high = rng.random() < 0.6
-        specs.append(CompoundSpec(
-            name=prefix + names[i % len(names)] + (str(i // len(names) + 1) if i >= len(names) else ""),
-            status=ManagementStatus.PROPERTY,
-            buildings=rng.randint(4, 8), units_per_building=rng.choice((1, 2, 3)),
-            floors=rng.choice((18, 26)) if high else 6, per_floor=rng.choice((2, 4)) if high else 2,
-        ))
+        specs.append(
+            CompoundSpec(
+                name=prefix + names[i % len(names)] + (str(i // len(names) + 1) if i >= len(names) else ""),
+                status=ManagementStatus.PROPERTY,
+                buildings=rng.randint(4, 8),
+                units_per_building=rng.choice((1, 2, 3)),
+                floors=rng.choice((18, 26)) if high else 6,
+                per_floor=rng.choice((2, 4)) if high else 2,
+            )
+        )
     return specs

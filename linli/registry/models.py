@@ -65,21 +65,15 @@ class Place(MP_Node):
     # "阳光小区 3栋 2单元 301": the address from the compound down, kept by services so a
     # list of residents shows addresses without walking the tree per row.
     address = models.CharField(_("地址"), max_length=200, blank=True)
-    management_status = models.CharField(
-        _("管理状态"), max_length=16, choices=ManagementStatus.choices, blank=True
-    )  # compounds only
+    management_status = models.CharField(_("管理状态"), max_length=16, choices=ManagementStatus.choices, blank=True)  # compounds only
     floor_area = models.DecimalField(
         _("建筑面积（㎡）"), max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
     )  # dwellings only
     use = models.CharField(_("房屋用途"), max_length=16, choices=DwellingUse.choices, blank=True)  # dwellings only
     # Denormalised by services: the grid that covers a building covers its units and dwellings,
     # and every place at or below a community knows its community.
-    grid = models.ForeignKey(
-        "Grid", null=True, blank=True, on_delete=models.SET_NULL, related_name="places", verbose_name=_("所属网格")
-    )
-    community = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("所属社区")
-    )
+    grid = models.ForeignKey("Grid", null=True, blank=True, on_delete=models.SET_NULL, related_name="places", verbose_name=_("所属网格"))
+    community = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("所属社区"))
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
 
@@ -217,9 +211,7 @@ class Resident(models.Model):
         verbose_name_plural = _("居民")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["id_number_digest"], condition=~models.Q(id_number_digest=""), name="unique_resident_id_number"
-            )
+            models.UniqueConstraint(fields=["id_number_digest"], condition=~models.Q(id_number_digest=""), name="unique_resident_id_number")
         ]
 
     def __str__(self):
@@ -325,7 +317,9 @@ class PartyOrganisation(MP_Node):
     kind = models.CharField(_("类型"), max_length=32, choices=PartyOrgKind.choices)
     name = models.CharField(_("名称"), max_length=100)
     community = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="party_organisations", verbose_name=_("社区"))
-    grid = models.ForeignKey(Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="party_organisations", verbose_name=_("网格"))
+    grid = models.ForeignKey(
+        Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="party_organisations", verbose_name=_("网格")
+    )
     building = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("楼栋"))
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("家庭户"))
     secretary = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("书记/组长"))

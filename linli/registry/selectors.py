@@ -11,7 +11,8 @@ from django.http import Http404
 
 from linli.accounts.models import Role, RoleAssignment
 from linli.accounts.scope import Capability, Scope
-from linli.core import crypto, idcard, phone as phone_rules
+from linli.core import crypto, idcard
+from linli.core import phone as phone_rules
 from linli.registry.models import CareTag, Grid, Household, Place, PlaceKind, Resident
 
 _LATIN = re.compile(r"^[a-zA-Z]+$")
@@ -52,12 +53,7 @@ def place_roots(scope: Scope) -> QuerySet:
 
 
 def place_children(scope: Scope, place: Place) -> QuerySet:
-    return (
-        scope.places()
-        .filter(path__startswith=place.path, depth=place.depth + 1)
-        .select_related("grid")
-        .order_by("path")
-    )
+    return scope.places().filter(path__startswith=place.path, depth=place.depth + 1).select_related("grid").order_by("path")
 
 
 def place_ancestors(scope: Scope, place: Place) -> list[Place]:
@@ -103,9 +99,7 @@ def grid_staff(grid: Grid) -> list[RoleAssignment]:
 
 def grid_buildings(scope: Scope, grid: Grid) -> list[Place]:
     """The grid's buildings, each with its active resident count: two queries whatever the size."""
-    buildings = list(
-        scope.places().filter(grid_id__in=_grid_family(grid), kind=PlaceKind.BUILDING).order_by("path")
-    )
+    buildings = list(scope.places().filter(grid_id__in=_grid_family(grid), kind=PlaceKind.BUILDING).order_by("path"))
     if not buildings:
         return buildings
     width = len(buildings[0].path)

@@ -15,9 +15,10 @@ from pypinyin import Style, lazy_pinyin
 
 from linli.accounts.models import Role, RoleAssignment, User
 from linli.accounts.scope import Capability, scope_for
-from linli.core import audit, crypto, idcard, phone as phone_rules
-from linli.core.models import AuditEntry
+from linli.core import audit, crypto, idcard
+from linli.core import phone as phone_rules
 from linli.core.masking import mask_id_number, mask_phone
+from linli.core.models import AuditEntry
 from linli.registry.models import (
     CHILD_KINDS,
     PARTY_CHILD_KINDS,
@@ -38,7 +39,15 @@ from linli.registry.models import (
 )
 
 RESIDENT_AUDIT_FIELDS = (
-    "name", "gender", "birth_date", "id_number", "phone", "registration", "relationship", "household_id", "is_active",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number",
+    "phone",
+    "registration",
+    "relationship",
+    "household_id",
+    "is_active",
 )
 
 
@@ -48,6 +57,7 @@ def _require(actor, capability: Capability, obj) -> None:
 
 
 # ---- places ------------------------------------------------------------------------
+
 
 def place_create(
     *,
@@ -80,7 +90,7 @@ def place_create(
             community_id = parent.pk if parent.kind == PlaceKind.COMMUNITY else parent.community_id
         fields["community_id"] = community_id
         fields["address"] = place_address(parent, kind, fields["name"])
-        place = Place.add_root(**fields) if parent is None else parent.add_child(**fields)
+        place = Place.objects.add_root(fields) if parent is None else Place.objects.add_child(parent, fields)
         audit.record(actor=actor, action="create", target=place, changes=audit.diff({}, audit.snapshot(place, ("kind", "name", "code"))))
     return place
 
@@ -110,8 +120,12 @@ def _place_fields(*, kind, name, code, management_status, floor_area, use) -> di
     if errors:
         raise ValidationError(errors)
     return {
-        "kind": kind, "name": name, "code": code, "management_status": management_status,
-        "floor_area": floor_area, "use": use,
+        "kind": kind,
+        "name": name,
+        "code": code,
+        "management_status": management_status,
+        "floor_area": floor_area,
+        "use": use,
     }
 
 
@@ -136,7 +150,10 @@ def place_update(*, actor: User, place: Place, **changes) -> Place:
 
 # ---- grids -------------------------------------------------------------------------
 
-def grid_create(*, actor: User, community: Place, name: str, code: str, kind: str = "comprehensive", parent: Grid | None = None, description: str = "") -> Grid:
+
+def grid_create(
+    *, actor: User, community: Place, name: str, code: str, kind: str = "comprehensive", parent: Grid | None = None, description: str = ""
+) -> Grid:
     _require(actor, Capability.MANAGE_PLACES, community)
     errors = {}
     if community.kind != PlaceKind.COMMUNITY:
@@ -179,13 +196,16 @@ def grid_assign_buildings(*, actor: User, grid: Grid, buildings: Iterable[Place]
 
 # ---- people ------------------------------------------------------------------------
 
+
 def household_create(*, actor: User, dwelling: Place, number: str = "") -> Household:
     if dwelling.kind != PlaceKind.DWELLING:
         raise ValidationError({"dwelling": _("家庭户必须登记在一处房屋。")})
     _require(actor, Capability.EDIT_REGISTRY, dwelling)
     with transaction.atomic():
         household = Household.objects.create(dwelling=dwelling, number=(number or "").strip())
-        audit.record(actor=actor, action="create", target=household, changes={"dwelling_id": [None, dwelling.pk], "number": [None, household.number]})
+        audit.record(
+            actor=actor, action="create", target=household, changes={"dwelling_id": [None, dwelling.pk], "number": [None, household.number]}
+        )
     return household
 
 
@@ -232,8 +252,8 @@ def clean_resident_fields(
             errors["gender"] = _("性别与身份证号码不一致。")
         birth_date = parsed.birth_date
         gender = parsed.gender
-    if gender not in ("M", "F"):
-        errors.setdefault("gender", _("请选择性别。"))
+    if gender not in ("M", "F") and "id_number" not in errors:
+        errors["gender"] = _("请选择性别，或填写身份证号码。")
     if registration not in Registration.values:
         errors["registration"] = _("户籍状态无效。")
     if relationship not in Relationship.values:
@@ -283,7 +303,9 @@ def resident_create(*, actor: User, household: Household, care_tags: Iterable[Ca
     return resident
 
 
-def resident_update(*, actor: User, resident: Resident, care_tags: Iterable[CareTag] | None = None, household: Household | None = None, **changes) -> Resident:
+def resident_update(
+    *, actor: User, resident: Resident, care_tags: Iterable[CareTag] | None = None, household: Household | None = None, **changes
+) -> Resident:
     _require(actor, Capability.EDIT_REGISTRY, resident)
     if household is not None and household.pk != resident.household_id:
         _require(actor, Capability.EDIT_REGISTRY, household)
@@ -291,8 +313,13 @@ def resident_update(*, actor: User, resident: Resident, care_tags: Iterable[Care
         resident = Resident.objects.select_for_update().select_related("household__dwelling").get(pk=resident.pk)
         before = _resident_snapshot(resident)
         current = {
-            "name": resident.name, "gender": resident.gender, "id_number": resident.id_number, "phone": resident.phone,
-            "birth_date": resident.birth_date, "registration": resident.registration, "relationship": resident.relationship,
+            "name": resident.name,
+            "gender": resident.gender,
+            "id_number": resident.id_number,
+            "phone": resident.phone,
+            "birth_date": resident.birth_date,
+            "registration": resident.registration,
+            "relationship": resident.relationship,
         }
         if changes.get("id_number"):
             # A corrected ID number re-derives gender and birth date unless they are given too.
@@ -329,13 +356,18 @@ def resident_reveal(*, actor: User, resident: Resident, field: str) -> str:
 
 # ---- things and organisations ------------------------------------------------------
 
-def facility_create(*, actor: User, place: Place, kind: str, name: str, status: str = "normal", responsible: Organisation | None = None) -> Facility:
+
+def facility_create(
+    *, actor: User, place: Place, kind: str, name: str, status: str = "normal", responsible: Organisation | None = None
+) -> Facility:
     _require(actor, Capability.MANAGE_PLACES, place)
     facility = Facility(place=place, kind=kind, name=(name or "").strip(), status=status, responsible=responsible)
     facility.full_clean()
     with transaction.atomic():
         facility.save()
-        audit.record(actor=actor, action="create", target=facility, changes=audit.diff({}, audit.snapshot(facility, ("kind", "name", "status"))))
+        audit.record(
+            actor=actor, action="create", target=facility, changes=audit.diff({}, audit.snapshot(facility, ("kind", "name", "status")))
+        )
     return facility
 
 
@@ -351,9 +383,21 @@ def facility_set_status(*, actor: User, facility: Facility, status: str) -> Faci
     return facility
 
 
-def organisation_create(*, actor: User, place: Place, kind: str, name: str, served_compounds: Iterable[Place] = (), contact_name: str = "", contact_phone: str = "", address: str = "") -> Organisation:
+def organisation_create(
+    *,
+    actor: User,
+    place: Place,
+    kind: str,
+    name: str,
+    served_compounds: Iterable[Place] = (),
+    contact_name: str = "",
+    contact_phone: str = "",
+    address: str = "",
+) -> Organisation:
     _require(actor, Capability.MANAGE_PLACES, place)
-    org = Organisation(place=place, kind=kind, name=(name or "").strip(), contact_name=contact_name, contact_phone=contact_phone, address=address)
+    org = Organisation(
+        place=place, kind=kind, name=(name or "").strip(), contact_name=contact_name, contact_phone=contact_phone, address=address
+    )
     org.full_clean()
     compounds = list(served_compounds)
     if any(c.kind != PlaceKind.COMPOUND for c in compounds):
@@ -365,23 +409,52 @@ def organisation_create(*, actor: User, place: Place, kind: str, name: str, serv
     return org
 
 
-def party_organisation_create(*, actor: User, parent: PartyOrganisation | None, kind: str, name: str, community: Place, grid: Grid | None = None, building: Place | None = None, household: Household | None = None) -> PartyOrganisation:
+def party_organisation_create(
+    *,
+    actor: User,
+    parent: PartyOrganisation | None,
+    kind: str,
+    name: str,
+    community: Place,
+    grid: Grid | None = None,
+    building: Place | None = None,
+    household: Household | None = None,
+) -> PartyOrganisation:
     _require(actor, Capability.MANAGE_PLACES, community)
     parent_kind = parent.kind if parent else None
     if kind not in PARTY_CHILD_KINDS[parent_kind]:
         raise ValidationError({"kind": _("党组织层级不正确。")})
     fields = {"kind": kind, "name": name, "community": community, "grid": grid, "building": building, "household": household}
     with transaction.atomic():
-        node = PartyOrganisation.add_root(**fields) if parent is None else PartyOrganisation.objects.get(pk=parent.pk).add_child(**fields)
+        node = (
+            PartyOrganisation.objects.add_root(fields)
+            if parent is None
+            else PartyOrganisation.objects.add_child(PartyOrganisation.objects.get(pk=parent.pk), fields)
+        )
         audit.record(actor=actor, action="create", target=node, changes={"name": [None, name], "kind": [None, kind]})
     return node
 
 
 # ---- roles -------------------------------------------------------------------------
 
-def role_assign(*, actor: User, user: User, role: str, place: Place | None = None, grid: Grid | None = None, organisation: Organisation | None = None, household: Household | None = None) -> RoleAssignment:
+
+def role_assign(
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    place: Place | None = None,
+    grid: Grid | None = None,
+    organisation: Organisation | None = None,
+    household: Household | None = None,
+) -> RoleAssignment:
     """Give a user a role in a scope. Staff may assign roles inside their community; admins anywhere."""
-    anchor = place or (grid.community if grid else None) or (organisation.place if organisation else None) or (household.dwelling if household else None)
+    anchor = (
+        place
+        or (grid.community if grid else None)
+        or (organisation.place if organisation else None)
+        or (household.dwelling if household else None)
+    )
     if not actor.is_superuser:
         if anchor is None:
             raise PermissionDenied(_("只有系统管理员可以分配该角色。"))
@@ -391,17 +464,21 @@ def role_assign(*, actor: User, user: User, role: str, place: Place | None = Non
     assignment = RoleAssignment(user=user, role=role, place=place, grid=grid, organisation=organisation, household=household)
     assignment.clean()
     with transaction.atomic():
-        existing = RoleAssignment.objects.filter(user=user, role=role, place=place, grid=grid, organisation=organisation, household=household).first()
+        existing = RoleAssignment.objects.filter(
+            user=user, role=role, place=place, grid=grid, organisation=organisation, household=household
+        ).first()
         if existing:
             return existing
         assignment.save()
-        audit.record(actor=actor, action="create", target=assignment, changes={"role": [None, role], "scope": [None, str(assignment.scope_label)]})
+        audit.record(
+            actor=actor, action="create", target=assignment, changes={"role": [None, role], "scope": [None, str(assignment.scope_label)]}
+        )
     user.__dict__.pop("_linli_scope", None)
     return assignment
 
 
-
 # ---- Excel import --------------------------------------------------------------------
+
 
 def import_job_create(*, actor: User, community: Place, upload) -> ImportJob:
     """Store the uploaded file and queue its import. Nothing is read here: the worker does it."""
@@ -447,9 +524,19 @@ def import_job_run(*, job_id: int) -> ImportJob:
         created, updated = _import_write(job, plan)
         _progress(job, status=ImportJob.Status.DONE, created_count=created, updated_count=updated, finished_at=timezone.now())
     except ValidationError as e:
-        _progress(job, status=ImportJob.Status.INVALID, errors=[{"row": 0, "column": "", "message": m} for m in e.messages], finished_at=timezone.now())
+        _progress(
+            job,
+            status=ImportJob.Status.INVALID,
+            errors=[{"row": 0, "column": "", "message": m} for m in e.messages],
+            finished_at=timezone.now(),
+        )
     except Exception:
-        _progress(job, status=ImportJob.Status.FAILED, errors=[{"row": 0, "column": "", "message": _("导入时发生系统错误，未导入任何数据。")}], finished_at=timezone.now())
+        _progress(
+            job,
+            status=ImportJob.Status.FAILED,
+            errors=[{"row": 0, "column": "", "message": _("导入时发生系统错误，未导入任何数据。")}],
+            finished_at=timezone.now(),
+        )
         raise
     return job
 
@@ -467,7 +554,9 @@ def _import_validate(job: ImportJob, excel) -> dict:
         units = {p.address: p for p in Place.objects.filter(community=community, kind=PlaceKind.UNIT)}
         dwellings = {p.address: p for p in Place.objects.filter(community=community, kind=PlaceKind.DWELLING)}
         tags = {t.name: t for t in CareTag.objects.all()} | {t.code: t for t in CareTag.objects.all()}
-        households = {h.number: h for h in Household.objects.filter(dwelling__community=community).exclude(number="").select_related("dwelling")}
+        households = {
+            h.number: h for h in Household.objects.filter(dwelling__community=community).exclude(number="").select_related("dwelling")
+        }
         scope = scope_for(actor)
         errors: list[dict] = []
         planned: list[dict] = []
@@ -518,8 +607,12 @@ def _import_validate(job: ImportJob, excel) -> dict:
             if v.get("name") and relationship and registration:
                 try:
                     cleaned = clean_resident_fields(
-                        name=v["name"], gender=gender, id_number=v.get("id_number", ""), phone=v.get("phone", ""),
-                        registration=registration, relationship=relationship,
+                        name=v["name"],
+                        gender=gender,
+                        id_number=v.get("id_number", ""),
+                        phone=v.get("phone", ""),
+                        registration=registration,
+                        relationship=relationship,
                     )
                 except ValidationError as e:
                     for key, messages in e.message_dict.items():
@@ -529,7 +622,17 @@ def _import_validate(job: ImportJob, excel) -> dict:
                 if earlier != row:
                     err(row, "id_number", _("与第%(r)s行的身份证号码重复。") % {"r": earlier})
             if cleaned:
-                planned.append({"row": row, "fields": cleaned, "tags": row_tags, "household": hh, "address": address, "unit_address": unit_address, "room": v.get("room", "")})
+                planned.append(
+                    {
+                        "row": row,
+                        "fields": cleaned,
+                        "tags": row_tags,
+                        "household": hh,
+                        "address": address,
+                        "unit_address": unit_address,
+                        "room": v.get("room", ""),
+                    }
+                )
             if count % 500 == 0:
                 _progress(job, processed_rows=count)
         if count == 0:
@@ -538,7 +641,7 @@ def _import_validate(job: ImportJob, excel) -> dict:
         digests = [p["fields"]["id_number_digest"] for p in planned if p["fields"]["id_number_digest"]]
         existing: dict[str, Resident] = {}
         for i in range(0, len(digests), 900):
-            for r in Resident.objects.filter(id_number_digest__in=digests[i:i + 900]).select_related("household__dwelling"):
+            for r in Resident.objects.filter(id_number_digest__in=digests[i : i + 900]).select_related("household__dwelling"):
                 existing[r.id_number_digest] = r
         for p in planned:
             r = existing.get(p["fields"]["id_number_digest"])
@@ -572,7 +675,10 @@ def _import_write(job: ImportJob, plan: dict) -> tuple[int, int]:
                 new_residents.append((Resident(household=household, **p["fields"]), p["tags"]))
             else:
                 resident_update(
-                    actor=actor, resident=existing, household=household, care_tags=p["tags"],
+                    actor=actor,
+                    resident=existing,
+                    household=household,
+                    care_tags=p["tags"],
                     **{k: p["fields"][k] for k in ("name", "gender", "id_number", "phone", "registration", "relationship")},
                 )
                 updated += 1
@@ -580,11 +686,22 @@ def _import_write(job: ImportJob, plan: dict) -> tuple[int, int]:
         through = Resident.care_tags.through
         for resident, (_r, tags) in zip(made, new_residents, strict=True):
             tag_rows.extend(through(resident_id=resident.pk, caretag_id=t.pk) for t in tags)
-            entries.append(AuditEntry(
-                actor=actor, action="create", target_type="registry.resident", target_id=str(resident.pk),
-                target_label=resident.audit_label, note=f"import #{job.pk}",
-                changes=audit.diff({}, audit.snapshot(resident, RESIDENT_AUDIT_FIELDS, masked={"id_number": resident.id_number_masked, "phone": resident.phone_masked})),
-            ))
+            entries.append(
+                AuditEntry(
+                    actor=actor,
+                    action="create",
+                    target_type="registry.resident",
+                    target_id=str(resident.pk),
+                    target_label=resident.audit_label,
+                    note=f"import #{job.pk}",
+                    changes=audit.diff(
+                        {},
+                        audit.snapshot(
+                            resident, RESIDENT_AUDIT_FIELDS, masked={"id_number": resident.id_number_masked, "phone": resident.phone_masked}
+                        ),
+                    ),
+                )
+            )
         through.objects.bulk_create(tag_rows, batch_size=2000)
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
         created = len(made)
@@ -593,6 +710,7 @@ def _import_write(job: ImportJob, plan: dict) -> tuple[int, int]:
 
 
 # ---- Excel export --------------------------------------------------------------------
+
 
 def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, int]:
     """The residents the actor may export, as the import template lays them out.
@@ -621,15 +739,24 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
             reveal_phone = scope.can(Capability.REVEAL_PHONE, r)
             full_ids += reveal_id
             yield [
-                r.household.number, *parts, r.name, r.get_gender_display(),
+                r.household.number,
+                *parts,
+                r.name,
+                r.get_gender_display(),
                 r.id_number if reveal_id else r.id_number_masked,
                 r.phone if reveal_phone else r.phone_masked,
-                r.get_relationship_display(), r.get_registration_display(),
+                r.get_relationship_display(),
+                r.get_registration_display(),
                 "，".join(t.name for t in r.care_tags.all()),
             ]
 
     content = excel.export_workbook(rows())
     with transaction.atomic():
-        audit.record(actor=actor, action="export", target_type="registry.resident", target_id=f"grid:{grid.pk}" if grid else "",
-                     note=f"rows={count} unmasked_ids={full_ids}")
+        audit.record(
+            actor=actor,
+            action="export",
+            target_type="registry.resident",
+            target_id=f"grid:{grid.pk}" if grid else "",
+            note=f"rows={count} unmasked_ids={full_ids}",
+        )
     return content, count

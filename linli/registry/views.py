@@ -109,7 +109,8 @@ def household_detail(request, pk):
         "registry/household_detail.html",
         {
             "household": household,
-            "members": selectors.household_members(scope, household) if scope.has(Capability.VIEW_REGISTRY)
+            "members": selectors.household_members(scope, household)
+            if scope.has(Capability.VIEW_REGISTRY)
             else household.members.filter(is_active=True).prefetch_related("care_tags"),
             "can_edit": scope.can(Capability.EDIT_REGISTRY, household),
             "show_care": scope.can(Capability.VIEW_CARE, household),
@@ -162,13 +163,17 @@ def resident_edit(request, pk=None, household_pk=None):
     initial = {}
     if resident:
         initial = {
-            "name": resident.name, "gender": resident.gender, "relationship": resident.relationship,
-            "registration": resident.registration, "care_tags": [str(t.pk) for t in resident.care_tags.all()],
+            "name": resident.name,
+            "gender": resident.gender,
+            "relationship": resident.relationship,
+            "registration": resident.registration,
+            "care_tags": [str(t.pk) for t in resident.care_tags.all()],
         }
     form = ResidentForm(request.POST or None, initial=initial, tag_choices=[(str(t.pk), t.name) for t in tags])
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        chosen = [t for t in tags if str(t.pk) in data.pop("care_tags")]
+        chosen_ids = set(data.pop("care_tags"))
+        chosen = [t for t in tags if str(t.pk) in chosen_ids]
         # Blank sensitive fields on edit mean "unchanged": the form never shows them in clear.
         if resident:
             for field in ("id_number", "phone"):

@@ -11,7 +11,18 @@ from django.db import transaction
 from linli.accounts.models import Role, User
 from linli.registry import services
 from linli.registry.generate import CompoundSpec, Generator
-from linli.registry.models import FacilityKind, FacilityStatus, Grid, GridKind, Household, ManagementStatus, Organisation, PartyOrgKind, Place, PlaceKind, Relationship
+from linli.registry.models import (
+    FacilityKind,
+    FacilityStatus,
+    GridKind,
+    Household,
+    ManagementStatus,
+    Organisation,
+    PartyOrgKind,
+    Place,
+    PlaceKind,
+    Relationship,
+)
 
 DEMO_PASSWORD = "linli-demo-2026"
 
@@ -63,19 +74,27 @@ class Command(BaseCommand):
             district = gen.root(kind=PlaceKind.DISTRICT, name="滁溪区", code="341103")
             street = gen.child(district, kind=PlaceKind.STREET, name="清风街道", code="341103004", save=True)
             grid_names = [f"和美第{i}网格" for i in range(1, 12)]
-            hemei, grids = gen.community(street, name="和美社区", code="341103004001", compounds=HEMEI_COMPOUNDS,
-                                         grid_count=11, target_residents=9300, grid_names=grid_names)
-            xinqiao, xgrids = gen.community(street, name="新桥社区", code="341103004002", compounds=XINQIAO_COMPOUNDS,
-                                            grid_count=2, target_residents=600)
+            hemei, grids = gen.community(
+                street,
+                name="和美社区",
+                code="341103004001",
+                compounds=HEMEI_COMPOUNDS,
+                grid_count=11,
+                target_residents=9300,
+                grid_names=grid_names,
+            )
+            xinqiao, xgrids = gen.community(
+                street, name="新桥社区", code="341103004002", compounds=XINQIAO_COMPOUNDS, grid_count=2, target_residents=600
+            )
             self._organisations(admin, district, hemei, rng)
             self._facilities(admin, hemei, rng)
             self._micro_grids(admin, hemei, grids[0])
             self._party(admin, hemei, grids, rng)
             self._users(admin, street, hemei, grids, xinqiao)
         c = gen.counts
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo: {c.places} places, {c.grids} grids, {c.households} households, {c.residents} residents."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo: {c.places} places, {c.grids} grids, {c.households} households, {c.residents} residents.")
+        )
 
     def _organisations(self, admin, district, hemei, rng):
         compounds = {c.name: c for c in Place.objects.filter(community=hemei, kind=PlaceKind.COMPOUND)}
@@ -85,17 +104,62 @@ class Command(BaseCommand):
             ("南湖物业服务中心", ["南湖湾"]),
         ]
         for name, served in props:
-            services.organisation_create(actor=admin, place=hemei, kind=Organisation.Kind.PROPERTY_COMPANY, name=name,
-                                         served_compounds=[compounds[s] for s in served], contact_name="客服中心", contact_phone="0550-3100000")
-        services.organisation_create(actor=admin, place=hemei, kind=Organisation.Kind.OWNERS_COMMITTEE, name="阳光花园业主委员会",
-                                     served_compounds=[compounds["阳光花园"]])
+            services.organisation_create(
+                actor=admin,
+                place=hemei,
+                kind=Organisation.Kind.PROPERTY_COMPANY,
+                name=name,
+                served_compounds=[compounds[s] for s in served],
+                contact_name="客服中心",
+                contact_phone="0550-3100000",
+            )
+        services.organisation_create(
+            actor=admin,
+            place=hemei,
+            kind=Organisation.Kind.OWNERS_COMMITTEE,
+            name="阳光花园业主委员会",
+            served_compounds=[compounds["阳光花园"]],
+        )
         for name in ("区供电公司第三党支部", "市第一中学", "区人民医院", "清风派出所", "市税务局机关党委"):
             services.organisation_create(actor=admin, place=hemei, kind=Organisation.Kind.PARTNER_UNIT, name=name)
-        shops = ["惠民超市", "老王理发店", "康宁药房", "福满楼餐馆", "明亮眼镜店", "快修家电", "新华书店社区店", "鲜果铺",
-                 "阿香早餐", "邻家便利店", "温馨洗衣", "顺达五金", "百姓大药房", "巧手裁缝", "好运来面馆", "乐活健身",
-                 "童心文具", "安心锁业", "绿野花店", "一品茶庄", "平安通讯", "悦容美发", "家乐粮油", "晨光烘焙",
-                 "便民修鞋", "金手指按摩", "老街馄饨", "佳美摄影", "益康诊所", "天天水果", "放心肉铺", "小太阳托管",
-                 "光明电器", "诚信打印", "幸福家政", "暖心药店"]
+        shops = [
+            "惠民超市",
+            "老王理发店",
+            "康宁药房",
+            "福满楼餐馆",
+            "明亮眼镜店",
+            "快修家电",
+            "新华书店社区店",
+            "鲜果铺",
+            "阿香早餐",
+            "邻家便利店",
+            "温馨洗衣",
+            "顺达五金",
+            "百姓大药房",
+            "巧手裁缝",
+            "好运来面馆",
+            "乐活健身",
+            "童心文具",
+            "安心锁业",
+            "绿野花店",
+            "一品茶庄",
+            "平安通讯",
+            "悦容美发",
+            "家乐粮油",
+            "晨光烘焙",
+            "便民修鞋",
+            "金手指按摩",
+            "老街馄饨",
+            "佳美摄影",
+            "益康诊所",
+            "天天水果",
+            "放心肉铺",
+            "小太阳托管",
+            "光明电器",
+            "诚信打印",
+            "幸福家政",
+            "暖心药店",
+        ]
         for name in shops:
             services.organisation_create(actor=admin, place=hemei, kind=Organisation.Kind.MERCHANT, name=name)
         services.organisation_create(actor=admin, place=district, kind=Organisation.Kind.DEPARTMENT, name="市路灯管理所")
@@ -109,9 +173,20 @@ class Command(BaseCommand):
         lighting = Organisation.objects.get(name="市路灯管理所")
         for compound in Place.objects.filter(community=hemei, kind=PlaceKind.COMPOUND).order_by("path"):
             for i in range(1, 9):
-                services.facility_create(actor=admin, place=compound, kind=FacilityKind.STREET_LAMP, name=f"{compound.name}路灯{i:02d}",
-                                         status=FacilityStatus.FAULTY if rng.random() < 0.08 else FacilityStatus.NORMAL, responsible=lighting)
-            for kind, n in ((FacilityKind.CAMERA, 4), (FacilityKind.FITNESS, 2), (FacilityKind.WELL_COVER, 3), (FacilityKind.EV_CHARGER, 2)):
+                services.facility_create(
+                    actor=admin,
+                    place=compound,
+                    kind=FacilityKind.STREET_LAMP,
+                    name=f"{compound.name}路灯{i:02d}",
+                    status=FacilityStatus.FAULTY if rng.random() < 0.08 else FacilityStatus.NORMAL,
+                    responsible=lighting,
+                )
+            for kind, n in (
+                (FacilityKind.CAMERA, 4),
+                (FacilityKind.FITNESS, 2),
+                (FacilityKind.WELL_COVER, 3),
+                (FacilityKind.EV_CHARGER, 2),
+            ):
                 for i in range(1, n + 1):
                     services.facility_create(actor=admin, place=compound, kind=kind, name=f"{compound.name}-{i:02d}")
         for unit in Place.objects.filter(community=hemei, kind=PlaceKind.UNIT, numchild__gte=30).order_by("path")[:40]:
@@ -120,29 +195,53 @@ class Command(BaseCommand):
     def _micro_grids(self, admin, hemei, grid):
         buildings = list(Place.objects.filter(grid=grid, kind=PlaceKind.BUILDING).order_by("path")[:2])
         for i, b in enumerate(buildings, start=1):
-            micro = services.grid_create(actor=admin, community=hemei, name=f"{grid.name}-{b.address}微网格", code=f"{hemei.code}1{i:02d}",
-                                         kind=GridKind.MICRO, parent=grid)
+            micro = services.grid_create(
+                actor=admin,
+                community=hemei,
+                name=f"{grid.name}-{b.address}微网格",
+                code=f"{hemei.code}1{i:02d}",
+                kind=GridKind.MICRO,
+                parent=grid,
+            )
             services.grid_assign_buildings(actor=admin, grid=micro, buildings=[b])
 
     def _party(self, admin, hemei, grids, rng):
-        committee = services.party_organisation_create(actor=admin, parent=None, kind=PartyOrgKind.COMMITTEE, name="和美社区大党委", community=hemei)
+        committee = services.party_organisation_create(
+            actor=admin, parent=None, kind=PartyOrgKind.COMMITTEE, name="和美社区大党委", community=hemei
+        )
         for grid in grids:
-            branch = services.party_organisation_create(actor=admin, parent=committee, kind=PartyOrgKind.GRID_BRANCH,
-                                                        name=f"{grid.name}党支部", community=hemei, grid=grid)
+            branch = services.party_organisation_create(
+                actor=admin, parent=committee, kind=PartyOrgKind.GRID_BRANCH, name=f"{grid.name}党支部", community=hemei, grid=grid
+            )
             for b in Place.objects.filter(grid=grid, kind=PlaceKind.BUILDING).order_by("path")[:2]:
-                group = services.party_organisation_create(actor=admin, parent=branch, kind=PartyOrgKind.BUILDING_GROUP,
-                                                           name=f"{b.address}党小组", community=hemei, grid=grid, building=b)
+                group = services.party_organisation_create(
+                    actor=admin,
+                    parent=branch,
+                    kind=PartyOrgKind.BUILDING_GROUP,
+                    name=f"{b.address}党小组",
+                    community=hemei,
+                    grid=grid,
+                    building=b,
+                )
                 hh = Household.objects.filter(dwelling__path__startswith=b.path, members__care_tags__code="party_member").first()
                 if hh:
-                    services.party_organisation_create(actor=admin, parent=group, kind=PartyOrgKind.MEMBER_HOUSEHOLD,
-                                                       name=f"党员中心户 {hh.dwelling.address}", community=hemei, grid=grid, household=hh)
+                    services.party_organisation_create(
+                        actor=admin,
+                        parent=group,
+                        kind=PartyOrgKind.MEMBER_HOUSEHOLD,
+                        name=f"党员中心户 {hh.dwelling.address}",
+                        community=hemei,
+                        grid=grid,
+                        household=hh,
+                    )
 
     def _users(self, admin, street, hemei, grids, xinqiao):
         grid1, grid2 = grids[0], grids[1]
         building = Place.objects.filter(grid=grid1, kind=PlaceKind.BUILDING).order_by("path").last()
         head_household = (
             Household.objects.filter(dwelling__grid=grid1, members__relationship=Relationship.HEAD, members__birth_date__year__lte=1956)
-            .order_by("id").first()
+            .order_by("id")
+            .first()
         )
         anchors = {
             Role.STREET_SUPERVISOR: {"place": street},
