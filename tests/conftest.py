@@ -56,7 +56,17 @@ def make_id(born=date(1960, 5, 17), gender_odd=True) -> str:
     return idcard.make("341103", born, n)
 
 
+def ensure_care_tags():
+    """Transactional tests flush the rows the data migration wrote; put them back."""
+    import importlib
+
+    tags = importlib.import_module("linli.registry.migrations.0002_care_tags").TAGS
+    for code, name, sensitive in tags:
+        CareTag.objects.get_or_create(code=code, defaults={"name": name, "sensitive": sensitive})
+
+
 def build_world() -> World:
+    ensure_care_tags()
     admin = User.objects.create_superuser("root-admin", password=PASSWORD)
     district = services.place_create(actor=admin, parent=None, kind="district", name="测试区", code="341103")
     street = services.place_create(actor=admin, parent=district, kind="street", name="测试街道", code="341103004")

@@ -13,5 +13,5 @@ class RoleAssignmentInline(admin.TabularInline):
 @admin.register(User)
 class LinliUserAdmin(UserAdmin):
     inlines = [RoleAssignmentInline]
-    fieldsets = UserAdmin.fieldsets + (("Linli", {"fields": ("display_name",)}),)
+    fieldsets = (*UserAdmin.fieldsets, ("Linli", {"fields": ("display_name",)}))
     list_display = ("username", "display_name", "is_active", "is_staff")

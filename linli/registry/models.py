@@ -363,6 +363,9 @@ class ImportJob(models.Model):
         verbose_name_plural = _("导入任务")
         ordering = ["-created_at"]
 
+    def __str__(self):
+        return self.original_name
+
     @property
     def percent(self) -> int:
         return int(self.processed_rows * 100 / self.total_rows) if self.total_rows else 0

@@ -99,13 +99,13 @@ def grid_staff(grid: Grid) -> list[RoleAssignment]:
 
 def grid_buildings(scope: Scope, grid: Grid) -> list[Place]:
     """The grid's buildings, each with its active resident count: two queries whatever the size."""
-    buildings = list(scope.places().filter(grid_id__in=_grid_family(grid), kind=PlaceKind.BUILDING).order_by("path"))
+    buildings = list(scope.places().filter(grid_id__in=grid_family(grid), kind=PlaceKind.BUILDING).order_by("path"))
     if not buildings:
         return buildings
     width = len(buildings[0].path)
     counts = dict(
         scope.residents()
-        .filter(is_active=True, household__dwelling__grid_id__in=_grid_family(grid))
+        .filter(is_active=True, household__dwelling__grid_id__in=grid_family(grid))
         .annotate(building_path=Substr("household__dwelling__path", 1, width))
         .values("building_path")
         .annotate(n=Count("id"))
@@ -116,7 +116,7 @@ def grid_buildings(scope: Scope, grid: Grid) -> list[Place]:
     return buildings
 
 
-def _grid_family(grid: Grid) -> list[int]:
+def grid_family(grid: Grid) -> list[int]:
     """A grid and its micro-grids: a grid's people include those of its micro-grids."""
     return [grid.pk, *Grid.objects.filter(parent=grid).values_list("pk", flat=True)]
 
@@ -135,7 +135,7 @@ def resident_list(
     if not include_inactive:
         qs = qs.filter(is_active=True)
     if grid is not None:
-        qs = qs.filter(household__dwelling__grid_id__in=_grid_family(grid))
+        qs = qs.filter(household__dwelling__grid_id__in=grid_family(grid))
     if place is not None:
         qs = qs.filter(household__dwelling__path__startswith=place.path)
     if household is not None:

@@ -725,7 +725,7 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
         raise PermissionDenied(_("您无权导出。"))
     qs = scope.residents(capability=Capability.EXPORT).filter(is_active=True)
     if grid is not None:
-        qs = qs.filter(household__dwelling__grid_id__in=selectors._grid_family(grid))
+        qs = qs.filter(household__dwelling__grid_id__in=selectors.grid_family(grid))
     qs = qs.select_related("household__dwelling").prefetch_related("care_tags").order_by("household__dwelling__path", "household_id", "id")
     count = 0
     full_ids = 0
@@ -734,7 +734,7 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
         nonlocal count, full_ids
         for r in qs.iterator(chunk_size=2000):
             count += 1
-            parts = (r.household.dwelling.address.rsplit(" ", 3) + ["", "", "", ""])[:4]
+            parts = ([*r.household.dwelling.address.rsplit(" ", 3), "", "", "", ""])[:4]
             reveal_id = scope.can(Capability.REVEAL_ID, r)
             reveal_phone = scope.can(Capability.REVEAL_PHONE, r)
             full_ids += reveal_id

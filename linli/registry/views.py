@@ -229,7 +229,7 @@ def import_template(request):
 def export_residents(request):
     scope = _scope(request, Capability.EXPORT)
     grid = selectors.access_grid(scope, request.GET["grid"], Capability.EXPORT) if request.GET.get("grid") else None
-    content, count = services.residents_export(actor=request.user, grid=grid)
+    content, _count = services.residents_export(actor=request.user, grid=grid)
     name = f"linli-residents-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return _xlsx(content, name)
 

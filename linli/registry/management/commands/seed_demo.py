@@ -83,7 +83,7 @@ class Command(BaseCommand):
                 target_residents=9300,
                 grid_names=grid_names,
             )
-            xinqiao, xgrids = gen.community(
+            xinqiao, _xgrids = gen.community(
                 street, name="新桥社区", code="341103004002", compounds=XINQIAO_COMPOUNDS, grid_count=2, target_residents=600
             )
             self._organisations(admin, district, hemei, rng)
