@@ -77,7 +77,7 @@ class Generator:
 
     # ---- places ---------------------------------------------------------------------
     def root(self, *, kind: str, name: str, code: str = "") -> Place:
-        existing = Place.get_last_root_node()
+        existing = Place.objects.get_last_root_node()
         step = (Place._str2int(existing.path[: Place.steplen]) + 1) if existing else 1
         node = Place(kind=kind, name=name, code=code, path=Place._get_path(None, 1, step), depth=1, numchild=0)
         node.save()

@@ -1,0 +1,29 @@
+"""Set up Django for a benchmark: a fresh SQLite file in a temp folder, or the PostgreSQL
+database named by BENCH_DATABASE_URL (it should be a scratch database: benchmarks write to it)."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def setup() -> str:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "linli.settings")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-secret")
+    os.environ.setdefault("LINLI_LOG_LEVEL", "WARNING")
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ["LINLI_DATA_DIR"] = tempfile.mkdtemp(prefix="linli-bench-")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    from django.db import connection
+
+    return connection.vendor
