@@ -11,7 +11,7 @@ def test_tree_levels_and_addresses(world):
     dwelling = Place.objects.get(path__startswith=world.building.path, kind=PlaceKind.DWELLING)
     assert dwelling.address == "阳光花园 1栋 1单元 101"
     assert dwelling.community_id == world.community.pk
-    assert [p.kind for p in dwelling.get_ancestors()] == ["district", "street", "community", "compound", "building", "unit"]
+    assert [p.kind for p in Place.objects.get_ancestors(dwelling)] == ["district", "street", "community", "compound", "building", "unit"]
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,17 @@ def test_micro_grid_residents_count_for_the_parent_grid(world):
     services.grid_assign_buildings(actor=world.admin, grid=micro, buildings=[world.building])
     leader = world.user("gridleader")
     assert world.resident in scope_for(leader).residents()
+
+
+def test_party_organisation_follows_the_grid(world, login):
+    from linli.registry.models import PartyOrgKind
+
+    committee = services.party_organisation_create(actor=world.admin, parent=None, kind=PartyOrgKind.COMMITTEE, name="和美社区大党委", community=world.community)
+    branch = services.party_organisation_create(actor=world.admin, parent=committee, kind=PartyOrgKind.GRID_BRANCH, name="第1网格党支部", community=world.community, grid=world.grid)
+    services.party_organisation_create(actor=world.admin, parent=branch, kind=PartyOrgKind.BUILDING_GROUP, name="1栋党小组", community=world.community, grid=world.grid, building=world.building)
+    with pytest.raises(ValidationError):
+        services.party_organisation_create(actor=world.admin, parent=committee, kind=PartyOrgKind.MEMBER_HOUSEHOLD, name="跳级", community=world.community)
+    body = login(world.user("gridworker")).get(f"/registry/grids/{world.grid.pk}/").content.decode()
+    assert "第1网格党支部" in body and "1栋党小组" in body
+    body = login(world.user("other_gridworker")).get(f"/registry/grids/{world.other_grid.pk}/").content.decode()
+    assert "第1网格党支部" not in body

@@ -183,3 +183,8 @@ def facility_list(scope: Scope) -> QuerySet:
 
 def organisation_list(scope: Scope) -> QuerySet:
     return scope.organisations().select_related("place").prefetch_related("served_compounds")
+
+
+def grid_party_organisations(scope: Scope, grid: Grid) -> QuerySet:
+    """The grid's party branch with its building groups and party-member households, in tree order."""
+    return scope.party_organisations().filter(grid_id__in=grid_family(grid)).select_related("building", "household__dwelling").order_by("path")

@@ -73,6 +73,7 @@ def grid_detail(request, pk):
             "grid": grid,
             "staff": selectors.grid_staff(grid),
             "buildings": selectors.grid_buildings(scope, grid),
+            "party": selectors.grid_party_organisations(scope, grid),
             "page": page,
             "show_care": scope.can(Capability.VIEW_CARE, grid),
         },
