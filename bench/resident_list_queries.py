@@ -1,6 +1,6 @@
 """Query count of the staff resident list page (and the grid page) with 50 and with 500 rows.
 
-    .venv/bin/python bench/resident_list_queries.py
+.venv/bin/python bench/resident_list_queries.py
 """
 
 import time
@@ -23,8 +23,14 @@ def measure(n: int) -> str:
     gen = Generator(seed=n)
     district = gen.root(kind=PlaceKind.DISTRICT, name=f"区{n}", code=f"3411{n % 100:02d}")
     street = gen.child(district, kind=PlaceKind.STREET, name="街道", code=f"3411{n % 100:02d}001", save=True)
-    community, grids = gen.community(street, name="社区", code=f"3411{n % 100:02d}001001",
-                                     compounds=[CompoundSpec("小区", ManagementStatus.PROPERTY, 4, 2, 18, 2)], grid_count=1, target_residents=n)
+    community, grids = gen.community(
+        street,
+        name="社区",
+        code=f"3411{n % 100:02d}001001",
+        compounds=[CompoundSpec("小区", ManagementStatus.PROPERTY, 4, 2, 18, 2)],
+        grid_count=1,
+        target_residents=n,
+    )
     admin = User.objects.get_or_create(username="bench-root", defaults={"is_superuser": True})[0]
     staff = User.objects.create_user(f"staff{n}", password="x-bench-pass-1")
     services.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
@@ -34,7 +40,10 @@ def measure(n: int) -> str:
     client = Client()
     client.force_login(staff)
     out = []
-    for label, url in (("resident_list", "/registry/residents/?per_page=500"), ("grid_page", f"/registry/grids/{grids[0].pk}/?per_page=500")):
+    for label, url in (
+        ("resident_list", "/registry/residents/?per_page=500"),
+        ("grid_page", f"/registry/grids/{grids[0].pk}/?per_page=500"),
+    ):
         client.get(url)  # warm caches (sessions, content types)
         with CaptureQueriesContext(connection) as ctx:
             t = time.perf_counter()

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "linli.core",
     "linli.accounts",
     "linli.registry",
+    "linli.appeals",
     "linli.api",
 ]
 

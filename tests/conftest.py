@@ -57,12 +57,13 @@ def make_id(born=date(1960, 5, 17), gender_odd=True) -> str:
 
 
 def ensure_care_tags():
-    """Transactional tests flush the rows the data migration wrote; put them back."""
+    """Transactional tests flush the rows the data migrations wrote; put them back."""
     import importlib
 
-    tags = importlib.import_module("linli.registry.migrations.0002_care_tags").TAGS
-    for code, name, sensitive in tags:
-        CareTag.objects.get_or_create(code=code, defaults={"name": name, "sensitive": sensitive})
+    from django.apps import apps
+
+    importlib.import_module("linli.registry.migrations.0002_care_tags").add_tags(apps, None)
+    importlib.import_module("linli.appeals.migrations.0002_default_categories").add(apps, None)
 
 
 def build_world() -> World:

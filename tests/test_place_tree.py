@@ -75,11 +75,25 @@ def test_micro_grid_residents_count_for_the_parent_grid(world):
 def test_party_organisation_follows_the_grid(world, login):
     from linli.registry.models import PartyOrgKind
 
-    committee = services.party_organisation_create(actor=world.admin, parent=None, kind=PartyOrgKind.COMMITTEE, name="和美社区大党委", community=world.community)
-    branch = services.party_organisation_create(actor=world.admin, parent=committee, kind=PartyOrgKind.GRID_BRANCH, name="第1网格党支部", community=world.community, grid=world.grid)
-    services.party_organisation_create(actor=world.admin, parent=branch, kind=PartyOrgKind.BUILDING_GROUP, name="1栋党小组", community=world.community, grid=world.grid, building=world.building)
+    committee = services.party_organisation_create(
+        actor=world.admin, parent=None, kind=PartyOrgKind.COMMITTEE, name="和美社区大党委", community=world.community
+    )
+    branch = services.party_organisation_create(
+        actor=world.admin, parent=committee, kind=PartyOrgKind.GRID_BRANCH, name="第1网格党支部", community=world.community, grid=world.grid
+    )
+    services.party_organisation_create(
+        actor=world.admin,
+        parent=branch,
+        kind=PartyOrgKind.BUILDING_GROUP,
+        name="1栋党小组",
+        community=world.community,
+        grid=world.grid,
+        building=world.building,
+    )
     with pytest.raises(ValidationError):
-        services.party_organisation_create(actor=world.admin, parent=committee, kind=PartyOrgKind.MEMBER_HOUSEHOLD, name="跳级", community=world.community)
+        services.party_organisation_create(
+            actor=world.admin, parent=committee, kind=PartyOrgKind.MEMBER_HOUSEHOLD, name="跳级", community=world.community
+        )
     body = login(world.user("gridworker")).get(f"/registry/grids/{world.grid.pk}/").content.decode()
     assert "第1网格党支部" in body and "1栋党小组" in body
     body = login(world.user("other_gridworker")).get(f"/registry/grids/{world.other_grid.pk}/").content.decode()

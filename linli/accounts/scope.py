@@ -31,21 +31,40 @@ class Capability(StrEnum):
     IMPORT = "import_registry"
     EXPORT = "export_registry"
     VIEW_OWN = "view_own"  # a resident sees their own household
+    VIEW_APPEALS = "view_appeals"  # see appeals at places in reach
+    DISPATCH_APPEALS = "dispatch_appeals"  # accept, reject, dispatch, merge, change level, extend, call back
+    SUPERVISE_APPEALS = "supervise_appeals"  # 督办 overdue appeals
+    REPORT_FOR_OTHERS = "report_for_others"  # 随手记 / 代报 on a resident's behalf
 
 
 C = Capability
-_STAFF = {C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.MANAGE_PLACES, C.VIEW_CARE, C.REVEAL_PHONE, C.REVEAL_ID, C.IMPORT, C.EXPORT}
+_STAFF = {
+    C.VIEW_REGISTRY,
+    C.EDIT_REGISTRY,
+    C.MANAGE_PLACES,
+    C.VIEW_CARE,
+    C.REVEAL_PHONE,
+    C.REVEAL_ID,
+    C.IMPORT,
+    C.EXPORT,
+    C.VIEW_APPEALS,
+    C.DISPATCH_APPEALS,
+    C.SUPERVISE_APPEALS,
+    C.REPORT_FOR_OTHERS,
+}
+_GRID = {C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.VIEW_CARE, C.REVEAL_PHONE, C.VIEW_APPEALS, C.REPORT_FOR_OTHERS}
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.RESIDENT: frozenset({C.VIEW_OWN}),
     # Building heads know their neighbours by name; they see no care status and no full numbers.
-    Role.BUILDING_HEAD: frozenset({C.VIEW_REGISTRY}),
+    Role.BUILDING_HEAD: frozenset({C.VIEW_REGISTRY, C.VIEW_APPEALS, C.REPORT_FOR_OTHERS}),
     # Grid workers visit homes and phone residents: full phone, but ID numbers stay masked.
-    Role.GRID_WORKER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.VIEW_CARE, C.REVEAL_PHONE}),
-    Role.GRID_LEADER: frozenset({C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.VIEW_CARE, C.REVEAL_PHONE, C.EXPORT}),
+    Role.GRID_WORKER: frozenset(_GRID),
+    # The grid leader runs the grid: exports its ledger and dispatches its appeals.
+    Role.GRID_LEADER: frozenset(_GRID | {C.EXPORT, C.DISPATCH_APPEALS}),
     Role.COMMUNITY_STAFF: frozenset(_STAFF),
     Role.PARTY_SECRETARY: frozenset(_STAFF),
-    # The street oversees many communities: read-only, masked.
-    Role.STREET_SUPERVISOR: frozenset({C.VIEW_REGISTRY, C.VIEW_CARE}),
+    # The street oversees many communities: read-only, masked, and it supervises (督办).
+    Role.STREET_SUPERVISOR: frozenset({C.VIEW_REGISTRY, C.VIEW_CARE, C.VIEW_APPEALS, C.SUPERVISE_APPEALS}),
     # Property and partner staff work on appeals and wishes, not on the population registry.
     Role.PROPERTY_STAFF: frozenset(),
     Role.PARTNER_STAFF: frozenset(),
@@ -77,8 +96,13 @@ class Reach:
 
 
 class Scope:
-    def __init__(self, reaches: list[Reach]):
+    def __init__(self, reaches: list[Reach], user_id: int | None = None):
         self.reaches = reaches
+        self.user_id = user_id
+
+    @property
+    def organisation_ids(self) -> frozenset[int]:
+        return frozenset(r.organisation_id for r in self.reaches if r.organisation_id)
 
     # ---- construction -------------------------------------------------------------
     @classmethod
@@ -115,7 +139,7 @@ class Scope:
                 reaches.append(Reach(role=role, household_id=a.household_id))
             elif a.organisation_id:
                 reaches.append(Reach(role=role, organisation_id=a.organisation_id))
-        scope = cls(reaches)
+        scope = cls(reaches, user_id=user.pk)
         user._linli_scope = scope
         return scope
 
@@ -229,6 +253,21 @@ class Scope:
         qs = PartyOrganisation.objects.all() if qs is None else qs
         return self._filter(qs, capability, path="community__path", grid="grid_id")
 
+    def appeals(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_APPEALS) -> QuerySet:
+        """Appeals at places in reach, plus those assigned to the user or their organisation,
+        plus those the user reported (a resident follows their own)."""
+        from linli.appeals.models import Appeal
+
+        qs = Appeal.objects.all() if qs is None else qs
+        in_reach = self._filter(qs, capability, path="place__path", grid="grid_id")
+        if capability != C.VIEW_APPEALS or self.user_id is None:
+            return in_reach
+        mine = Q(reporter_id=self.user_id) | Q(assignments__user_id=self.user_id)
+        if self.organisation_ids:
+            mine |= Q(assignments__organisation_id__in=sorted(self.organisation_ids))
+        ids = qs.filter(mine).values("id")
+        return qs.filter(Q(pk__in=in_reach.values("id")) | Q(pk__in=ids))
+
     def communities(self, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
         """Communities the user acts in (where an import lands, what a staff page shows)."""
         from linli.registry.models import Place
@@ -274,6 +313,10 @@ def _locate(obj) -> tuple[str | None, int | None, int | None]:
         return obj.place.path, None, None
     if isinstance(obj, PartyOrganisation):
         return obj.community.path, obj.grid_id, None
+    from linli.appeals.models import Appeal
+
+    if isinstance(obj, Appeal):
+        return obj.place.path, obj.grid_id, None
     raise TypeError(f"No scope rule for {type(obj).__name__}")
 
 

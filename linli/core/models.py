@@ -35,3 +35,25 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}#{self.target_id}"
+
+
+class CalendarDay(models.Model):
+    """An administrator's entry in the working-day calendar.
+
+    chinese-calendar knows China's statutory holidays and make-up working days only for the
+    years it was released with; the State Council publishes each new year in November or
+    December. Administrators enter the new year here (and may correct any day); an entry
+    always wins over the package.
+    """
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("工作日"))
+    note = models.CharField(_("说明"), max_length=50, blank=True)  # e.g. 春节, 国庆节调休
+
+    class Meta:
+        verbose_name = _("工作日历")
+        verbose_name_plural = _("工作日历")
+        ordering = ["date"]
+
+    def __str__(self):
+        return f"{self.date} {'workday' if self.is_workday else 'holiday'}"

@@ -187,4 +187,6 @@ def organisation_list(scope: Scope) -> QuerySet:
 
 def grid_party_organisations(scope: Scope, grid: Grid) -> QuerySet:
     """The grid's party branch with its building groups and party-member households, in tree order."""
-    return scope.party_organisations().filter(grid_id__in=grid_family(grid)).select_related("building", "household__dwelling").order_by("path")
+    return (
+        scope.party_organisations().filter(grid_id__in=grid_family(grid)).select_related("building", "household__dwelling").order_by("path")
+    )

@@ -35,15 +35,23 @@ class Command(BaseCommand):
                 specs = []
                 while sum(sp.buildings * sp.units_per_building * sp.floors * sp.per_floor for sp in specs) * 2.4 < residents:
                     specs.extend(standard_compounds(rng, 1, prefix=f"{c}-"))
-                gen.community(street, name=f"第{s}街道第{c}社区", code=f"{district_code}{s:03d}{c:03d}", compounds=specs,
-                              grid_count=grids, target_residents=residents)
+                gen.community(
+                    street,
+                    name=f"第{s}街道第{c}社区",
+                    code=f"{district_code}{s:03d}{c:03d}",
+                    compounds=specs,
+                    grid_count=grids,
+                    target_residents=residents,
+                )
                 if c % 5 == 0:
                     elapsed = time.perf_counter() - started
                     self.stdout.write(f"street {s} community {c}: {gen.counts.residents} residents, {elapsed:.0f}s", ending="\n")
         elapsed = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         c = gen.counts
-        self.stdout.write(self.style.SUCCESS(
-            f"generated on {connection.vendor}: {c.places} places, {c.grids} grids, {c.households} households, "
-            f"{c.residents} residents, {c.tagged} care tags in {elapsed:.1f}s; peak memory {peak_mb:.0f} MB"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"generated on {connection.vendor}: {c.places} places, {c.grids} grids, {c.households} households, "
+                f"{c.residents} residents, {c.tagged} care tags in {elapsed:.1f}s; peak memory {peak_mb:.0f} MB"
+            )
+        )

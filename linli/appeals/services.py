@@ -1,0 +1,451 @@
+"""Every change to an appeal: one function per action, each in one transaction that locks the
+appeal row (``select_for_update``), checks the state (``TRANSITIONS``) and the actor's right,
+writes the timeline, and notifies only after commit."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.models import User
+from linli.accounts.scope import Capability, scope_for
+from linli.appeals.models import LEVEL_ORDER, TRANSITIONS, Appeal, Assignment, Category, Channel, Event, Level, Status, Support
+from linli.core import phone as phone_rules
+from linli.core.masking import mask_phone
+from linli.core.workdays import deadline_after
+from linli.registry.models import Organisation, Place, PlaceKind
+
+REPORTABLE_KINDS = {PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT, PlaceKind.DWELLING}
+# Channels that record a report for someone else: the recorder needs REPORT_FOR_OTHERS there.
+ON_BEHALF = {Channel.GRID_WORKER, Channel.BUILDING_HEAD, Channel.PHONE, Channel.WALK_IN}
+
+
+class InvalidTransition(ValidationError):
+    pass
+
+
+def _notify_after_commit(appeal_id: int, action: str) -> None:
+    from linli.appeals import notifications
+
+    transaction.on_commit(lambda: notifications.appeal_changed(appeal_id=appeal_id, action=action))
+
+
+# ---- intake -------------------------------------------------------------------------
+
+
+def appeal_submit(
+    *,
+    actor: User | None,
+    place: Place,
+    title: str,
+    description: str,
+    channel: str,
+    category: Category | None = None,
+    contact_phone: str = "",
+    reporter_name: str = "",
+    idempotency_key: str | None = None,
+) -> tuple[Appeal, bool]:
+    """Create an appeal, or return the one already made with this idempotency key.
+
+    Returns (appeal, created). A double tap or a retry on a weak network sends the same key.
+    """
+    if idempotency_key:
+        existing = Appeal.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    errors = {}
+    title = (title or "").strip()
+    description = (description or "").strip()
+    if not description:
+        errors["description"] = _("请描述您遇到的问题。")
+    elif len(description) > 2000:
+        errors["description"] = _("描述不能超过2000字。")
+    if len(title) > 100:
+        errors["title"] = _("标题不能超过100字。")
+    if place.kind not in REPORTABLE_KINDS or place.community_id is None:
+        errors["place"] = _("请选择小区、楼栋或房屋。")
+    if channel not in Channel.values:
+        errors["channel"] = _("渠道无效。")
+    number = ""
+    if contact_phone:
+        try:
+            number = phone_rules.parse(contact_phone)
+        except ValidationError as e:
+            errors["contact_phone"] = e.messages[0]
+    if category is not None and category.community_id not in (None, place.community_id):
+        errors["category"] = _("分类不属于该社区。")
+    if errors:
+        raise ValidationError(errors)
+    if channel in ON_BEHALF and not (actor and scope_for(actor).can(Capability.REPORT_FOR_OTHERS, place)):
+        raise PermissionDenied(_("您不能在此处代为登记诉求。"))
+    from linli.appeals.classifier import suggest_category
+
+    suggested = suggest_category(f"{title} {description}", community_id=place.community_id)
+    chosen = category or suggested
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                number=f"t{uuid.uuid4().hex[:20]}",  # replaced below once the id is known
+                community_id=place.community_id,
+                place=place,
+                grid_id=place.grid_id,
+                category=chosen,
+                suggested_category=suggested,
+                level=chosen.default_level if chosen else Level.GRID,
+                title=title or description[:30],
+                description=description,
+                channel=channel,
+                reporter=actor if actor is not None and actor.is_authenticated else None,
+                reporter_name=(reporter_name or "").strip()[:50],
+                contact_phone=number,
+                contact_phone_masked=mask_phone(number),
+                recorded_by=actor if channel in ON_BEHALF else None,
+                idempotency_key=idempotency_key or None,
+            )
+            # The number reads like a hotline work order: date + sequence.
+            appeal.number = f"{timezone.localtime(appeal.created_at):%Y%m%d}{appeal.pk:06d}"
+            appeal.save(update_fields=["number"])
+            Event.objects.create(
+                appeal=appeal, actor=actor if actor and actor.is_authenticated else None, action="submit", to_status=Status.SUBMITTED
+            )
+            _notify_after_commit(appeal.pk, "submit")
+    except IntegrityError:
+        # Two requests with the same key raced; the other one's insert won.
+        if idempotency_key:
+            return Appeal.objects.get(idempotency_key=idempotency_key), False
+        raise
+    return appeal, True
+
+
+def appeal_support(*, actor: User, appeal: Appeal) -> bool:
+    """Add one's voice to an open appeal at the same place instead of reporting it again."""
+    if not appeal.is_open:
+        raise InvalidTransition(_("该诉求已结束，不能附议。"))
+    with transaction.atomic():
+        _support, created = Support.objects.get_or_create(appeal=appeal, user=actor)
+        if created:
+            Event.objects.create(appeal=appeal, actor=actor, action="support", public=True)
+    return created
+
+
+# ---- the state machine ---------------------------------------------------------------
+
+
+def _transition(
+    *,
+    actor: User,
+    appeal: Appeal,
+    action: str,
+    allowed: Callable[[Appeal], bool],
+    change: Callable[[Appeal], None] | None = None,
+    note: str = "",
+    public: bool = True,
+) -> Appeal:
+    with transaction.atomic():
+        locked = Appeal.objects.select_for_update(of=("self",)).select_related("place", "category").get(pk=appeal.pk)
+        if not allowed(locked):
+            raise PermissionDenied(_("您无权对该诉求执行此操作。"))
+        if not locked.can(action):
+            raise InvalidTransition(
+                _("诉求当前状态为“%(s)s”，不能执行该操作。") % {"s": locked.get_status_display()}, code="invalid_transition"
+            )
+        old = locked.status
+        to = TRANSITIONS[action][1]
+        if change is not None:
+            change(locked)
+        if to is not None:
+            locked.status = to
+        locked.save()
+        Event.objects.create(appeal=locked, actor=actor, action=action, from_status=old, to_status=locked.status, note=note, public=public)
+        _notify_after_commit(locked.pk, action)
+    return locked
+
+
+def _can(capability: Capability, actor: User) -> Callable[[Appeal], bool]:
+    return lambda a: scope_for(actor).can(capability, a)
+
+
+def _is_assignee(actor: User, a: Appeal, *, states=(Assignment.State.PENDING, Assignment.State.SIGNED), lead_only=False) -> bool:
+    orgs = scope_for(actor).organisation_ids
+    qs = a.assignments.filter(state__in=states)
+    if lead_only:
+        qs = qs.filter(is_lead=True)
+    return any(x.user_id == actor.pk or (x.organisation_id and x.organisation_id in orgs) for x in qs)
+
+
+def _required(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: message})
+    return text
+
+
+def appeal_accept(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
+    return _transition(actor=actor, appeal=appeal, action="accept", allowed=_can(Capability.DISPATCH_APPEALS, actor), note=note)
+
+
+def appeal_reject(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    reason = _required(reason, "reason", _("请说明不予受理的理由。"))
+
+    def change(a):
+        a.closed_at = timezone.now()
+
+    return _transition(
+        actor=actor, appeal=appeal, action="reject", allowed=_can(Capability.DISPATCH_APPEALS, actor), change=change, note=reason
+    )
+
+
+def appeal_dispatch(
+    *,
+    actor: User,
+    appeal: Appeal,
+    users: Iterable[User] = (),
+    organisations: Iterable[Organisation] = (),
+    lead: User | Organisation | None = None,
+    note: str = "",
+) -> Appeal:
+    """Send to one or several handlers (联办, one lead). Earlier pending handlers are withdrawn."""
+    users, organisations = list(users), list(organisations)
+    handlers: list[User | Organisation] = [*users, *organisations]
+    if not handlers:
+        raise ValidationError({"handlers": _("请选择承办人或承办单位。")})
+    lead = lead or handlers[0]
+    if lead not in handlers:
+        raise ValidationError({"lead": _("主办方必须是承办方之一。")})
+
+    def change(a: Appeal):
+        a.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).update(state=Assignment.State.WITHDRAWN)
+        Assignment.objects.bulk_create(
+            [Assignment(appeal=a, user=u, is_lead=(u == lead)) for u in users]
+            + [Assignment(appeal=a, organisation=o, is_lead=(o == lead)) for o in organisations]
+        )
+        now = timezone.now()
+        sign_days = a.category.sign_days if a.category else 1
+        complete_days = a.category.complete_days if a.category else 5
+        a.sign_deadline = deadline_after(now, sign_days)
+        if a.complete_deadline is None or a.status == Status.REOPENED:
+            a.complete_deadline = deadline_after(now, complete_days)
+        a.reminded_at = None
+
+    names = "、".join(str(h) for h in handlers)
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="dispatch",
+        allowed=_can(Capability.DISPATCH_APPEALS, actor),
+        change=change,
+        note=(note + "\n" if note else "") + _("派往：%(h)s") % {"h": names},
+    )
+
+
+def appeal_sign(*, actor: User, appeal: Appeal) -> Appeal:
+    def change(a: Appeal):
+        orgs = scope_for(actor).organisation_ids
+        for x in a.assignments.filter(state=Assignment.State.PENDING):
+            if x.user_id == actor.pk or x.organisation_id in orgs:
+                x.state, x.signed_at = Assignment.State.SIGNED, timezone.now()
+                x.save(update_fields=["state", "signed_at"])
+
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="sign",
+        allowed=lambda a: _is_assignee(actor, a, states=(Assignment.State.PENDING,)),
+        change=change,
+    )
+
+
+def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    """退单: a handler sends it back with a reason (not theirs to handle)."""
+    reason = _required(reason, "reason", _("请说明退单理由。"))
+
+    def change(a: Appeal):
+        a.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).update(state=Assignment.State.RETURNED)
+        a.sign_deadline = None
+
+    return _transition(actor=actor, appeal=appeal, action="return", allowed=lambda a: _is_assignee(actor, a), change=change, note=reason)
+
+
+def appeal_escalate(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    """One level up (building → grid → community → department), with a reason."""
+    reason = _required(reason, "reason", _("请说明上报理由。"))
+
+    def change(a: Appeal):
+        index = LEVEL_ORDER.index(Level(a.level))
+        if index == len(LEVEL_ORDER) - 1:
+            raise InvalidTransition(_("已是最高处理层级。"))
+        a.level = LEVEL_ORDER[index + 1]
+        a.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).update(state=Assignment.State.WITHDRAWN)
+
+    def allowed(a):
+        return (
+            _is_assignee(actor, a)
+            or scope_for(actor).can(Capability.DISPATCH_APPEALS, a)
+            or scope_for(actor).can(Capability.REPORT_FOR_OTHERS, a)
+        )
+
+    return _transition(actor=actor, appeal=appeal, action="escalate", allowed=allowed, change=change, note=reason)
+
+
+def appeal_set_level(*, actor: User, appeal: Appeal, level: str, reason: str) -> Appeal:
+    """Staff pull an appeal up or push it down."""
+    if level not in Level.values:
+        raise ValidationError({"level": _("处理层级无效。")})
+    reason = _required(reason, "reason", _("请说明调整理由。"))
+
+    def change(a: Appeal):
+        a.level = level
+
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="set_level",
+        allowed=_can(Capability.DISPATCH_APPEALS, actor),
+        change=change,
+        note=f"{Level(appeal.level).label} → {Level(level).label}: {reason}",
+    )
+
+
+def appeal_resolve(*, actor: User, appeal: Appeal, result: str) -> Appeal:
+    result = _required(result, "result", _("请填写办理结果。"))
+
+    def change(a: Appeal):
+        a.result = result
+        a.resolved_at = timezone.now()
+        for merged in a.merged.filter(status=Status.MERGED).select_for_update():
+            merged.status, merged.result, merged.resolved_at = Status.RESOLVED, result, a.resolved_at
+            merged.save(update_fields=["status", "result", "resolved_at", "updated_at"])
+            Event.objects.create(
+                appeal=merged,
+                actor=actor,
+                action="resolve",
+                from_status=Status.MERGED,
+                to_status=Status.RESOLVED,
+                note=_("随并入的诉求%(n)s一并办结。") % {"n": a.number},
+            )
+            _notify_after_commit(merged.pk, "resolve")
+
+    def allowed(a):
+        return _is_assignee(actor, a, states=(Assignment.State.SIGNED,), lead_only=True) or scope_for(actor).can(
+            Capability.DISPATCH_APPEALS, a
+        )
+
+    return _transition(actor=actor, appeal=appeal, action="resolve", allowed=allowed, change=change, note=result)
+
+
+UNHAPPY = 2  # a rating at or below this reopens the appeal
+
+
+def appeal_rate(*, actor: User, appeal: Appeal, rating: int, comment: str = "") -> Appeal:
+    """The reporter confirms and rates (1–5); staff may record it from a call-back (回访).
+    An unhappy rating reopens the appeal."""
+    try:
+        rating = int(rating)
+    except (TypeError, ValueError):
+        rating = 0
+    if not 1 <= rating <= 5:
+        raise ValidationError({"rating": _("请给出1到5星的评价。")})
+
+    def change(a: Appeal):
+        a.rating, a.rating_comment, a.closed_at = rating, (comment or "").strip()[:500], timezone.now()
+
+    def allowed(a):
+        return (a.reporter_id == actor.pk) or scope_for(actor).can(Capability.DISPATCH_APPEALS, a)
+
+    appeal = _transition(actor=actor, appeal=appeal, action="rate", allowed=allowed, change=change, note=f"{rating}★ {comment}".strip())
+    if rating <= UNHAPPY:
+        appeal = _reopen(actor=actor, appeal=appeal, reason=_("居民不满意：%(c)s") % {"c": comment or rating})
+    return appeal
+
+
+def _reopen(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    def change(a: Appeal):
+        a.closed_at = None
+        a.resolved_at = None
+        a.complete_deadline = None
+
+    def allowed(a):
+        return (a.reporter_id == actor.pk) or scope_for(actor).can(Capability.DISPATCH_APPEALS, a)
+
+    return _transition(actor=actor, appeal=appeal, action="reopen", allowed=allowed, change=change, note=reason)
+
+
+def appeal_reopen(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+    return _reopen(actor=actor, appeal=appeal, reason=_required(reason, "reason", _("请说明重新办理的理由。")))
+
+
+def appeal_merge(*, actor: User, appeal: Appeal, into: Appeal) -> Appeal:
+    """并单: a duplicate joins another appeal and shares its outcome."""
+    if appeal.pk == into.pk:
+        raise ValidationError({"into": _("不能并入自身。")})
+    if into.merged_into_id or (not into.is_open and into.status != Status.RESOLVED):
+        raise ValidationError({"into": _("只能并入一个未结束的诉求。")})
+    if into.community_id != appeal.community_id:
+        raise ValidationError({"into": _("只能合并同一社区的诉求。")})
+    if not scope_for(actor).can(Capability.DISPATCH_APPEALS, into):
+        raise PermissionDenied
+
+    def change(a: Appeal):
+        a.merged_into = into
+        a.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).update(state=Assignment.State.WITHDRAWN)
+        Event.objects.create(appeal=into, actor=actor, action="merged_in", note=a.number)
+
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="merge",
+        allowed=_can(Capability.DISPATCH_APPEALS, actor),
+        change=change,
+        note=_("并入%(n)s") % {"n": into.number},
+    )
+
+
+def appeal_extend(*, actor: User, appeal: Appeal, working_days: int, reason: str) -> Appeal:
+    """Staff grant an extension of the completion deadline, with a reason."""
+    reason = _required(reason, "reason", _("请说明延期理由。"))
+    if not 1 <= int(working_days) <= 30:
+        raise ValidationError({"working_days": _("延期天数应为1到30个工作日。")})
+
+    def change(a: Appeal):
+        base = max(a.complete_deadline or timezone.now(), timezone.now())
+        a.complete_deadline = deadline_after(base, int(working_days))
+        a.reminded_at = None
+
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="extend",
+        allowed=_can(Capability.DISPATCH_APPEALS, actor),
+        change=change,
+        note=_("延期%(d)s个工作日：%(r)s") % {"d": working_days, "r": reason},
+    )
+
+
+def appeal_supervise(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
+    """督办: a supervisor presses an overdue appeal."""
+
+    def change(a: Appeal):
+        a.supervised_at = timezone.now()
+
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="supervise",
+        allowed=_can(Capability.SUPERVISE_APPEALS, actor),
+        change=change,
+        note=note,
+        public=False,
+    )
+
+
+def appeal_callback(*, actor: User, appeal: Appeal, note: str) -> Appeal:
+    """回访: staff record a call-back to the reporter."""
+    note = _required(note, "note", _("请填写回访记录。"))
+    return _transition(
+        actor=actor, appeal=appeal, action="callback", allowed=_can(Capability.DISPATCH_APPEALS, actor), note=note, public=False
+    )
