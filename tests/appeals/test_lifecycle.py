@@ -81,7 +81,6 @@ def test_permissions_of_each_step(world, new_appeal):
     a = services.appeal_resolve(actor=worker, appeal=a, result="好了")
     with pytest.raises(PermissionDenied):
         services.appeal_rate(actor=other, appeal=a, rating=5)
-    services.appeal_supervise  # street supervises open ones; see test below
 
 
 def test_street_supervises_overdue(world, in_progress):
