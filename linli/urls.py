@@ -13,6 +13,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("linli.registry.urls")),
+    path("appeals/", include("linli.appeals.urls")),
     path("api/", include("linli.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -7,4 +7,8 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {}
     scope = scope_for(user)
-    return {"can": {c.name.lower(): scope.has(c) for c in Capability}, "user_roles": sorted(scope.roles)}
+    return {
+        "can": {c.name.lower(): scope.has(c) for c in Capability},
+        "user_roles": sorted(scope.roles),
+        "user_orgs": bool(scope.organisation_ids),
+    }

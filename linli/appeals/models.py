@@ -167,6 +167,12 @@ class Appeal(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATES
 
+    @property
+    def public_place(self) -> str:
+        """The place as the public board shows it: down to the building, never the dwelling."""
+        parts = (self.place.address or self.place.name).split(" ")
+        return " ".join(parts[: 1 if self.place.kind == "compound" else 2])
+
 
 class Assignment(models.Model):
     """One handler of a dispatched appeal: a person or an organisation. Several make a joint

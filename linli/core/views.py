@@ -23,6 +23,8 @@ def healthz(request):
 @login_required
 def home(request):
     scope = scope_for(request.user)
+    if scope.has(Capability.DISPATCH_APPEALS) or scope.organisation_ids:
+        return redirect("appeals:list")
     if scope.has(Capability.VIEW_REGISTRY):
         return redirect("registry:places")
     return render(request, "core/home.html", {"household": request.user.resident.household if request.user.resident_id else None})

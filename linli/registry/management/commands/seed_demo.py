@@ -91,9 +91,14 @@ class Command(BaseCommand):
             self._micro_grids(admin, hemei, grids[0])
             self._party(admin, hemei, grids, rng)
             self._users(admin, street, hemei, grids, xinqiao)
+            from linli.appeals.demo import seed_appeals
+
+            appeals = seed_appeals(community=hemei, seed=seed)
         c = gen.counts
         self.stdout.write(
-            self.style.SUCCESS(f"Demo: {c.places} places, {c.grids} grids, {c.households} households, {c.residents} residents.")
+            self.style.SUCCESS(
+                f"Demo: {c.places} places, {c.grids} grids, {c.households} households, {c.residents} residents, {appeals} appeals."
+            )
         )
 
     def _organisations(self, admin, district, hemei, rng):

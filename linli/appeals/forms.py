@@ -1,0 +1,22 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportForm(forms.Form):
+    """Shape only; rules are in services.appeal_submit."""
+
+    place = forms.IntegerField(widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    description = forms.CharField(label=_("遇到了什么问题？"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+    category = forms.ChoiceField(label=_("分类"), required=False)
+    contact_phone = forms.CharField(label=_("联系电话（仅办理人员可见）"), max_length=20, required=False)
+    reporter_name = forms.CharField(label=_("反映人姓名（代报时填写）"), max_length=50, required=False)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("由系统建议")), *[(c.pk, c.name) for c in categories]]
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(label=_("评价"), coerce=int, choices=[(i, "★" * i) for i in range(5, 0, -1)], widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from linli.appeals import views
+
+app_name = "appeals"
+urlpatterns = [
+    path("", views.appeal_list, name="list"),
+    path("mine/", views.mine, name="mine"),
+    path("report/", views.report, name="report"),
+    path("report/suggest/", views.suggest, name="suggest"),
+    path("<int:pk>/", views.status, name="status"),
+    path("<int:pk>/support/", views.support, name="support"),
+    path("<int:pk>/act/<str:action>/", views.act, name="act"),
+    path("board/<int:community_pk>/", views.board, name="board"),
+]
