@@ -185,3 +185,11 @@ LINLI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 # Lockout is by username on purpose (see AXES_LOCKOUT_PARAMETERS above): a community office
 # or a street's intranet puts many workers behind one address.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# Notification senders per channel (linli.core.outbox). Production replaces "sms" and "wechat"
+# with gateway clients; a channel without a sender keeps its messages pending.
+LINLI_NOTIFY_SENDERS = {
+    "in_app": "linli.core.outbox.InAppSender",
+    "sms": env_str("LINLI_SMS_SENDER", "linli.core.outbox.ConsoleSender"),
+    "wechat": env_str("LINLI_WECHAT_SENDER", "linli.core.outbox.ConsoleSender"),
+}

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("messages/", core_views.messages_inbox, name="messages"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("linli.registry.urls")),
     path("appeals/", include("linli.appeals.urls")),

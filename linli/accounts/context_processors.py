@@ -11,4 +11,5 @@ def roles(request):
         "can": {c.name.lower(): scope.has(c) for c in Capability},
         "user_roles": sorted(scope.roles),
         "user_orgs": bool(scope.organisation_ids),
+        "unread_messages": user.notifications.filter(channel="in_app", read_at__isnull=True).count(),
     }

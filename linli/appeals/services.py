@@ -29,10 +29,11 @@ class InvalidTransition(ValidationError):
     pass
 
 
-def _notify_after_commit(appeal_id: int, action: str) -> None:
+def _notify(appeal: Appeal, action: str) -> None:
+    """Queue the notifications in this transaction (the outbox); delivery runs after commit."""
     from linli.appeals import notifications
 
-    transaction.on_commit(lambda: notifications.appeal_changed(appeal_id=appeal_id, action=action))
+    notifications.appeal_changed(appeal=appeal, action=action)
 
 
 # ---- intake -------------------------------------------------------------------------
@@ -100,7 +101,8 @@ def appeal_submit(
                 title=title or description[:30],
                 description=description,
                 channel=channel,
-                reporter=actor if actor is not None and actor.is_authenticated else None,
+                # On someone's behalf, the person is reporter_name/contact_phone; the recorder is not the reporter.
+                reporter=actor if actor is not None and actor.is_authenticated and channel not in ON_BEHALF else None,
                 reporter_name=(reporter_name or "").strip()[:50],
                 contact_phone=number,
                 contact_phone_masked=mask_phone(number),
@@ -113,7 +115,7 @@ def appeal_submit(
             Event.objects.create(
                 appeal=appeal, actor=actor if actor and actor.is_authenticated else None, action="submit", to_status=Status.SUBMITTED
             )
-            _notify_after_commit(appeal.pk, "submit")
+            _notify(appeal, "submit")
     except IntegrityError:
         # Two requests with the same key raced; the other one's insert won.
         if idempotency_key:
@@ -162,7 +164,7 @@ def _transition(
             locked.status = to
         locked.save()
         Event.objects.create(appeal=locked, actor=actor, action=action, from_status=old, to_status=locked.status, note=note, public=public)
-        _notify_after_commit(locked.pk, action)
+        _notify(locked, action)
     return locked
 
 
@@ -328,7 +330,7 @@ def appeal_resolve(*, actor: User, appeal: Appeal, result: str) -> Appeal:
                 to_status=Status.RESOLVED,
                 note=_("随并入的诉求%(n)s一并办结。") % {"n": a.number},
             )
-            _notify_after_commit(merged.pk, "resolve")
+            _notify(merged, "resolve")
 
     def allowed(a):
         return _is_assignee(actor, a, states=(Assignment.State.SIGNED,), lead_only=True) or scope_for(actor).can(

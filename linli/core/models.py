@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.crypto import EncryptedCharField
+
 
 class AuditEntry(models.Model):
     """One row per change to registry data and per unmasked view of personal data.
@@ -57,3 +59,44 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {'workday' if self.is_workday else 'holiday'}"
+
+
+class Notification(models.Model):
+    """The outbox: a message to one person on one channel, written in the same transaction as
+    the change it reports and delivered later by a task. A sender that is down leaves the row
+    pending with a later ``next_attempt_at``: nothing is lost."""
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("站内消息")
+        SMS = "sms", _("短信")
+        WECHAT = "wechat", _("微信")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("接收人")
+    )
+    # For a reporter without an account: the phone, encrypted like every other phone.
+    phone = EncryptedCharField(_("手机号"), blank=True)
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
+    subject = models.CharField(_("标题"), max_length=100)
+    body = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"), null=True, blank=True, db_index=True)
+    last_error = models.CharField(_("错误"), max_length=200, blank=True)
+    read_at = models.DateTimeField(_("已读"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.channel} {self.subject}"

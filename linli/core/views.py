@@ -28,3 +28,16 @@ def home(request):
     if scope.has(Capability.VIEW_REGISTRY):
         return redirect("registry:places")
     return render(request, "core/home.html", {"household": request.user.resident.household if request.user.resident_id else None})
+
+
+@login_required
+def messages_inbox(request):
+    """In-app messages. Opening the page marks them read."""
+    from django.utils import timezone
+
+    from linli.core.models import Notification
+
+    qs = Notification.objects.filter(recipient=request.user, channel=Notification.Channel.IN_APP).order_by("-created_at")
+    items = list(qs[:100])
+    qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "core/messages.html", {"items": items})
