@@ -72,12 +72,7 @@ def appeal_submit(
         errors["place"] = _("请选择小区、楼栋或房屋。")
     if channel not in Channel.values:
         errors["channel"] = _("渠道无效。")
-    number = ""
-    if contact_phone:
-        try:
-            number = phone_rules.parse(contact_phone)
-        except ValidationError as e:
-            errors["contact_phone"] = e.messages[0]
+    number = phone_rules.parse_optional(contact_phone, errors, "contact_phone")
     if category is not None and category.community_id not in (None, place.community_id):
         errors["category"] = _("分类不属于该社区。")
     if errors:

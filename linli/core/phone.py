@@ -22,3 +22,15 @@ def parse(raw: str) -> str:
     if not _MOBILE.match(number):
         raise ValidationError(_("请输入11位手机号码（以13–19开头）。"), code="mobile")
     return number
+
+
+def parse_optional(raw: str, errors: dict, field: str) -> str:
+    """For forms where the phone may be left blank: '' when blank, the number when valid,
+    otherwise the reason is put in ``errors[field]`` (services collect all errors first)."""
+    if not raw:
+        return ""
+    try:
+        return parse(raw)
+    except ValidationError as e:
+        errors[field] = e.messages[0]
+        return ""

@@ -145,7 +145,9 @@ def resident_list(
     if query:
         qs = qs.filter(search_filter(query))
     return (
-        qs.select_related("household__dwelling")
+        # Lists show the stored masked copies; the encrypted columns are not even read.
+        qs.defer("id_number", "phone")
+        .select_related("household__dwelling")
         .prefetch_related(Prefetch("care_tags", queryset=CareTag.objects.order_by("id")))
         .order_by("household__dwelling__path", "household_id", "id")
     )

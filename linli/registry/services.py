@@ -239,12 +239,7 @@ def clean_resident_fields(
             parsed = idcard.parse(id_number)
         except ValidationError as e:
             errors["id_number"] = e.messages[0]
-    number = ""
-    if phone:
-        try:
-            number = phone_rules.parse(phone)
-        except ValidationError as e:
-            errors["phone"] = e.messages[0]
+    number = phone_rules.parse_optional(phone, errors, "phone")
     if parsed:
         if birth_date and birth_date != parsed.birth_date:
             errors["birth_date"] = _("出生日期与身份证号码不一致。")

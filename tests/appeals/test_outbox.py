@@ -1,6 +1,7 @@
 """The notification outbox: written with the change, delivered by a task, retried, never lost."""
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from linli.appeals import services
@@ -44,7 +45,7 @@ def test_reporter_without_account_gets_sms_by_phone(world, new_appeal, senders):
 def test_a_refused_change_leaves_no_notification(world, new_appeal):
     a = new_appeal()
     before = Notification.objects.count()
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.appeal_accept(actor=world.user("far_staff"), appeal=a)
     assert Notification.objects.count() == before
 
