@@ -1,6 +1,6 @@
 """Page times on a district-scale data set (run generate_district first into a scratch database).
 
-    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_bench .venv/bin/python bench/district_pages.py
+BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/linli_bench .venv/bin/python bench/district_pages.py
 """
 
 import time

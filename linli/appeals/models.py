@@ -141,6 +141,7 @@ class Appeal(models.Model):
     complete_deadline = models.DateTimeField(_("办结期限"), null=True, blank=True, db_index=True)
     reminded_at = models.DateTimeField(_("已提醒"), null=True, blank=True)
     supervised_at = models.DateTimeField(_("督办时间"), null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(_("超期提醒时间"), null=True, blank=True)
     result = models.TextField(_("办理结果"), blank=True)
     resolved_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)])

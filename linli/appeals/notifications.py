@@ -42,3 +42,37 @@ def _people(assignment: Assignment):
     if assignment.user_id:
         return [assignment.user]
     return [ra.user for ra in assignment.organisation.staff.select_related("user")]
+
+
+def deadline_reminder(*, appeal: Appeal) -> None:
+    subject = _("即将超期：%(n)s") % {"n": appeal.number}
+    body = _("“%(t)s”将于%(d)s到期，请抓紧办理。") % {"t": appeal.title, "d": _local(appeal.complete_deadline)}
+    for a in appeal.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).select_related(
+        "user", "organisation"
+    ):
+        for user in _people(a):
+            outbox.queue(
+                recipient=user,
+                channels=[Notification.Channel.IN_APP, Notification.Channel.SMS],
+                subject=subject,
+                body=body,
+                link=f"/appeals/{appeal.pk}/",
+            )
+
+
+def overdue(*, appeal: Appeal) -> None:
+    from linli.accounts.models import Role, RoleAssignment
+
+    subject = _("已超期：%(n)s") % {"n": appeal.number}
+    body = _("“%(t)s”已超过办结期限（%(d)s），请督办。") % {"t": appeal.title, "d": _local(appeal.complete_deadline)}
+    staff = RoleAssignment.objects.filter(
+        place_id=appeal.community_id, role__in=[Role.COMMUNITY_STAFF, Role.PARTY_SECRETARY]
+    ).select_related("user")
+    for ra in staff:
+        outbox.queue(recipient=ra.user, subject=subject, body=body, link=f"/appeals/{appeal.pk}/")
+
+
+def _local(moment) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

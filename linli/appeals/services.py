@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.accounts.scope import Capability, scope_for
-from linli.appeals.models import LEVEL_ORDER, TRANSITIONS, Appeal, Assignment, Category, Channel, Event, Level, Status, Support
+from linli.appeals.models import LEVEL_ORDER, OPEN_STATES, TRANSITIONS, Appeal, Assignment, Category, Channel, Event, Level, Status, Support
 from linli.core import phone as phone_rules
 from linli.core.masking import mask_phone
 from linli.core.workdays import deadline_after
@@ -228,6 +229,7 @@ def appeal_dispatch(
         if a.complete_deadline is None or a.status == Status.REOPENED:
             a.complete_deadline = deadline_after(now, complete_days)
         a.reminded_at = None
+        a.overdue_notified_at = None
 
     names = "、".join(str(h) for h in handlers)
     return _transition(
@@ -412,6 +414,7 @@ def appeal_extend(*, actor: User, appeal: Appeal, working_days: int, reason: str
         base = max(a.complete_deadline or timezone.now(), timezone.now())
         a.complete_deadline = deadline_after(base, int(working_days))
         a.reminded_at = None
+        a.overdue_notified_at = None
 
     return _transition(
         actor=actor,
@@ -446,3 +449,40 @@ def appeal_callback(*, actor: User, appeal: Appeal, note: str) -> Appeal:
     return _transition(
         actor=actor, appeal=appeal, action="callback", allowed=_can(Capability.DISPATCH_APPEALS, actor), note=note, public=False
     )
+
+
+# ---- deadlines (run by the scan command / task) ----------------------------------------
+
+REMIND_BEFORE = timedelta(hours=24)
+IN_HAND = (Status.DISPATCHED, Status.IN_PROGRESS)
+
+
+def appeals_scan_deadlines(*, now=None) -> dict[str, int]:
+    """Remind handlers a day before the completion deadline; tell the community's dispatchers
+    (督办 is theirs to decide) when it has passed. Each appeal is claimed with a conditional
+    update on its stored column, so two scanners never send the same reminder twice."""
+    from linli.appeals import notifications
+
+    now = now or timezone.now()
+    counts = {"reminded": 0, "overdue": 0}
+    due_soon = Appeal.objects.filter(
+        status__in=IN_HAND, reminded_at__isnull=True, complete_deadline__gt=now, complete_deadline__lte=now + REMIND_BEFORE
+    ).values_list("pk", flat=True)
+    for pk in list(due_soon[:500]):
+        with transaction.atomic():
+            if Appeal.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
+                appeal = Appeal.objects.get(pk=pk)
+                Event.objects.create(appeal=appeal, action="remind", note=_("距办结期限不足24小时。"), public=False)
+                notifications.deadline_reminder(appeal=appeal)
+                counts["reminded"] += 1
+    overdue = Appeal.objects.filter(status__in=OPEN_STATES, overdue_notified_at__isnull=True, complete_deadline__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(overdue[:500]):
+        with transaction.atomic():
+            if Appeal.objects.filter(pk=pk, overdue_notified_at__isnull=True).update(overdue_notified_at=now):
+                appeal = Appeal.objects.get(pk=pk)
+                Event.objects.create(appeal=appeal, action="overdue", note=_("已超过办结期限。"), public=False)
+                notifications.overdue(appeal=appeal)
+                counts["overdue"] += 1
+    return counts
