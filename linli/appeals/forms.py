@@ -2,6 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
 class ReportForm(forms.Form):
     """Shape only; rules are in services.appeal_submit."""
 
@@ -11,6 +15,10 @@ class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("分类"), required=False)
     contact_phone = forms.CharField(label=_("联系电话（仅办理人员可见）"), max_length=20, required=False)
     reporter_name = forms.CharField(label=_("反映人姓名（代报时填写）"), max_length=50, required=False)
+    # Read with request.FILES.getlist: services check and clean every image.
+    photos = forms.FileField(
+        label=_("照片（可选，最多6张）"), required=False, widget=MultipleImageInput(attrs={"accept": "image/*", "multiple": True})
+    )
 
     def __init__(self, *args, categories=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -249,3 +249,22 @@ class Support(models.Model):
 
     def __str__(self):
         return f"{self.appeal_id}+{self.user_id}"
+
+
+class Photo(models.Model):
+    """A photo of the problem (from the reporter) or of the result (from the handler), stored
+    without metadata (linli.core.images)."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos", verbose_name=_("诉求"))
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos", verbose_name=_("办理记录"))
+    image = models.ImageField(_("图片"), upload_to="appeals/%Y/%m/")
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("图片")
+        verbose_name_plural = _("图片")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.image.name

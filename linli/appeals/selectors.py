@@ -39,7 +39,7 @@ def appeal_list(scope: Scope, *, status: str = "", overdue: bool = False, level:
 
 
 def appeal_timeline(appeal: Appeal, *, public_only: bool) -> QuerySet:
-    qs = appeal.events.select_related("actor")
+    qs = appeal.events.select_related("actor").prefetch_related("photos")
     return qs.filter(public=True) if public_only else qs
 
 

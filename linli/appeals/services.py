@@ -15,8 +15,22 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.accounts.scope import Capability, scope_for
-from linli.appeals.models import LEVEL_ORDER, OPEN_STATES, TRANSITIONS, Appeal, Assignment, Category, Channel, Event, Level, Status, Support
+from linli.appeals.models import (
+    LEVEL_ORDER,
+    OPEN_STATES,
+    TRANSITIONS,
+    Appeal,
+    Assignment,
+    Category,
+    Channel,
+    Event,
+    Level,
+    Photo,
+    Status,
+    Support,
+)
 from linli.core import phone as phone_rules
+from linli.core.images import clean_photos
 from linli.core.masking import mask_phone
 from linli.core.workdays import deadline_after
 from linli.registry.models import Organisation, Place, PlaceKind
@@ -51,6 +65,7 @@ def appeal_submit(
     contact_phone: str = "",
     reporter_name: str = "",
     idempotency_key: str | None = None,
+    photos: Iterable = (),
 ) -> tuple[Appeal, bool]:
     """Create an appeal, or return the one already made with this idempotency key.
 
@@ -76,6 +91,10 @@ def appeal_submit(
     number = phone_rules.parse_optional(contact_phone, errors, "contact_phone")
     if category is not None and category.community_id not in (None, place.community_id):
         errors["category"] = _("分类不属于该社区。")
+    try:
+        cleaned_photos = clean_photos(photos)
+    except ValidationError as e:
+        errors["photos"] = e.messages[0]
     if errors:
         raise ValidationError(errors)
     if channel in ON_BEHALF and not (actor and scope_for(actor).can(Capability.REPORT_FOR_OTHERS, place)):
@@ -108,9 +127,10 @@ def appeal_submit(
             # The number reads like a hotline work order: date + sequence.
             appeal.number = f"{timezone.localtime(appeal.created_at):%Y%m%d}{appeal.pk:06d}"
             appeal.save(update_fields=["number"])
-            Event.objects.create(
+            event = Event.objects.create(
                 appeal=appeal, actor=actor if actor and actor.is_authenticated else None, action="submit", to_status=Status.SUBMITTED
             )
+            _attach(appeal, event, cleaned_photos, actor)
             _notify(appeal, "submit")
     except IntegrityError:
         # Two requests with the same key raced; the other one's insert won.
@@ -118,6 +138,11 @@ def appeal_submit(
             return Appeal.objects.get(idempotency_key=idempotency_key), False
         raise
     return appeal, True
+
+
+def _attach(appeal: Appeal, event: Event, photos: list, actor) -> None:
+    for content in photos:
+        Photo.objects.create(appeal=appeal, event=event, image=content, uploaded_by=actor if actor and actor.is_authenticated else None)
 
 
 def appeal_support(*, actor: User, appeal: Appeal) -> bool:
@@ -310,8 +335,9 @@ def appeal_set_level(*, actor: User, appeal: Appeal, level: str, reason: str) ->
     )
 
 
-def appeal_resolve(*, actor: User, appeal: Appeal, result: str) -> Appeal:
+def appeal_resolve(*, actor: User, appeal: Appeal, result: str, photos: Iterable = ()) -> Appeal:
     result = _required(result, "result", _("请填写办理结果。"))
+    cleaned_photos = clean_photos(photos)
 
     def change(a: Appeal):
         a.result = result
@@ -334,7 +360,10 @@ def appeal_resolve(*, actor: User, appeal: Appeal, result: str) -> Appeal:
             Capability.DISPATCH_APPEALS, a
         )
 
-    return _transition(actor=actor, appeal=appeal, action="resolve", allowed=allowed, change=change, note=result)
+    with transaction.atomic():
+        resolved = _transition(actor=actor, appeal=appeal, action="resolve", allowed=allowed, change=change, note=result)
+        _attach(resolved, resolved.events.filter(action="resolve").last(), cleaned_photos, actor)
+    return resolved
 
 
 UNHAPPY = 2  # a rating at or below this reopens the appeal

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/", views.status, name="status"),
     path("<int:pk>/support/", views.support, name="support"),
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
+    path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("board/<int:community_pk>/", views.board, name="board"),
 ]

@@ -40,7 +40,9 @@ def report(request):
     place = _reportable_place(place_id)
     on_behalf = scope.can(Capability.REPORT_FOR_OTHERS, place)
     categories = list(selectors.categories_for(place.community_id))
-    form = ReportForm(request.POST or None, categories=categories, initial={"place": place.pk, "idempotency_key": uuid.uuid4().hex})
+    form = ReportForm(
+        request.POST or None, request.FILES or None, categories=categories, initial={"place": place.pk, "idempotency_key": uuid.uuid4().hex}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         category = next((c for c in categories if str(c.pk) == data["category"]), None)
@@ -151,6 +153,16 @@ def mine(request):
     return render(request, "appeals/mine.html", {"appeals": qs[:100]})
 
 
+@login_required
+def photo(request, pk, photo_pk):
+    """Photos are served through the scope rule, never as public media files."""
+    from django.http import FileResponse
+
+    appeal = selectors.access_appeal(scope_for(request.user), pk)
+    item = get_object_or_404(appeal.photos, pk=photo_pk)
+    return FileResponse(item.image.open("rb"), content_type="image/png" if item.image.name.endswith(".png") else "image/jpeg")
+
+
 def board(request, community_pk):
     """结果公示: public, no login, no personal data."""
     community = get_object_or_404(Place, pk=community_pk, kind=PlaceKind.COMMUNITY)
@@ -231,7 +243,9 @@ def act(request, pk, action):
         "return": lambda: services.appeal_return(actor=user, appeal=appeal, reason=p.get("reason", "")),
         "escalate": lambda: services.appeal_escalate(actor=user, appeal=appeal, reason=p.get("reason", "")),
         "set_level": lambda: services.appeal_set_level(actor=user, appeal=appeal, level=p.get("level", ""), reason=p.get("reason", "")),
-        "resolve": lambda: services.appeal_resolve(actor=user, appeal=appeal, result=p.get("result", "")),
+        "resolve": lambda: services.appeal_resolve(
+            actor=user, appeal=appeal, result=p.get("result", ""), photos=request.FILES.getlist("photos")
+        ),
         "reopen": lambda: services.appeal_reopen(actor=user, appeal=appeal, reason=p.get("reason", "")),
         "merge": lambda: services.appeal_merge(actor=user, appeal=appeal, into=_merge_target(scope, p.get("into", ""))),
         "extend": lambda: services.appeal_extend(
