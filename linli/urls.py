@@ -16,6 +16,7 @@ urlpatterns = [
     path("registry/", include("linli.registry.urls")),
     path("appeals/", include("linli.appeals.urls")),
     path("api/", include("linli.api.urls")),
+    path("open311/v2/", include("linli.appeals.open311_urls")),
     path("admin/", admin.site.urls),
 ]
 if settings.DEBUG:

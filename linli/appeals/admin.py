@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from linli.appeals.models import Appeal, Category, Event
+from linli.appeals.models import Appeal, Category, Event, Open311Key
 
 
 @admin.register(Category)
@@ -34,4 +34,16 @@ class AppealAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Open311Key)
+class Open311KeyAdmin(admin.ModelAdmin):
+    """Keys are issued with `manage.py issue_open311_key` (shown once); here they are listed and revoked."""
+
+    list_display = ("name", "community", "is_active", "created_at")
+    list_filter = ("is_active",)
+    fields = ("name", "community", "is_active")
+
+    def has_add_permission(self, request):
         return False

@@ -268,3 +268,21 @@ class Photo(models.Model):
 
     def __str__(self):
         return self.image.name
+
+
+class Open311Key(models.Model):
+    """An API key for an Open311 GeoReport v2 client, issued by an administrator for one
+    community. Only a digest is stored; the key is shown once when issued."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    community = models.ForeignKey("registry.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区"))
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Open311 密钥")
+        verbose_name_plural = _("Open311 密钥")
+
+    def __str__(self):
+        return self.name
