@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from linli.appeals import api as appeals
 from linli.registry import api as registry
 
 urlpatterns = [
@@ -18,4 +19,7 @@ urlpatterns = [
     path("registry/residents/<int:pk>/reveal/", registry.ResidentRevealApi.as_view(), name="api-resident-reveal"),
     path("registry/facilities/", registry.FacilityListApi.as_view(), name="api-facilities"),
     path("registry/organisations/", registry.OrganisationListApi.as_view(), name="api-organisations"),
-]
+    path("appeals/", appeals.AppealListCreateApi.as_view(), name="api-appeals"),
+    path("appeals/categories/", appeals.CategoryListApi.as_view(), name="api-appeal-categories"),
+    path("appeals/<int:pk>/", appeals.AppealDetailApi.as_view(), name="api-appeal"),
+] + [path(f"appeals/<int:pk>/{name}/", cls.as_view(), name=f"api-appeal-{name}") for name, cls in appeals.ACTION_APIS.items()]

@@ -46,7 +46,8 @@ class PlaceListApi(GenericAPIView):
     serializer_class = PlaceOutput
 
     @extend_schema(
-        parameters=[OpenApiParameter("parent", int, description="children of this place; roots of the user's scope when absent")]
+        operation_id="registry_places_list",
+        parameters=[OpenApiParameter("parent", int, description="children of this place; roots of the user's scope when absent")],
     )
     def get(self, request):
         scope = _scope(request)
@@ -74,6 +75,7 @@ class GridOutput(serializers.Serializer):
 class GridListApi(GenericAPIView):
     serializer_class = GridOutput
 
+    @extend_schema(operation_id="registry_grids_list")
     def get(self, request):
         page = self.paginate_queryset(selectors.grid_list(_scope(request)))
         return self.get_paginated_response(GridOutput(page, many=True).data)
@@ -133,11 +135,12 @@ class ResidentListCreateApi(GenericAPIView):
     serializer_class = ResidentOutput
 
     @extend_schema(
+        operation_id="registry_residents_list",
         parameters=[
             OpenApiParameter("q", str, description="name, pinyin or initials, phone or its last 4 digits, ID number"),
             OpenApiParameter("grid", int),
             OpenApiParameter("tag", str),
-        ]
+        ],
     )
     def get(self, request):
         scope = _scope(request)

@@ -1,0 +1,257 @@
+"""Appeals API: one class per operation with Input/Output serializers. Every read goes through
+the scope (selectors), every change through a service; serializers only shape data."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from linli.accounts.models import User
+from linli.accounts.scope import Capability, scope_for
+from linli.appeals import selectors, services
+from linli.appeals.models import Channel, Level
+from linli.registry.api import service_errors
+from linli.registry.models import Organisation, Place
+
+
+class EventOutput(serializers.Serializer):
+    action = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    note = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+
+
+class AppealOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    level = serializers.CharField()
+    category = serializers.CharField(source="category.code", allow_null=True, default=None)
+    title = serializers.CharField()
+    description = serializers.CharField()
+    channel = serializers.CharField()
+    place_id = serializers.IntegerField()
+    place = serializers.CharField(source="public_place")
+    grid_id = serializers.IntegerField(allow_null=True)
+    contact_phone_masked = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    sign_deadline = serializers.DateTimeField(allow_null=True)
+    complete_deadline = serializers.DateTimeField(allow_null=True)
+    result = serializers.CharField()
+    rating = serializers.IntegerField(allow_null=True)
+    merged_into = serializers.CharField(source="merged_into.number", allow_null=True, default=None)
+
+
+class AppealDetailOutput(AppealOutput):
+    timeline = serializers.SerializerMethodField()
+
+    def get_timeline(self, obj) -> list[dict]:
+        events = selectors.appeal_timeline(obj, public_only=self.context.get("public_only", True))
+        return EventOutput([{**e.__dict__, "actor": str(e.actor) if e.actor else None} for e in events], many=True).data
+
+
+def _call(fn):
+    try:
+        return fn()
+    except DjangoPermissionDenied:
+        raise NotFound from None
+    except DjangoValidationError as e:
+        raise service_errors(e) from None
+
+
+class AppealSubmitInput(serializers.Serializer):
+    place_id = serializers.IntegerField()
+    description = serializers.CharField(max_length=2000)
+    title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    category = serializers.SlugField(required=False, allow_blank=True, default="")
+    contact_phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    reporter_name = serializers.CharField(max_length=50, required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(choices=[c for c in Channel.values if c != Channel.OPEN311], default=Channel.API)
+
+
+class AppealListCreateApi(GenericAPIView):
+    serializer_class = AppealOutput
+
+    @extend_schema(
+        operation_id="appeals_list",
+        parameters=[
+            OpenApiParameter("status", str),
+            OpenApiParameter("level", str),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("q", str),
+        ],
+    )
+    def get(self, request):
+        qs = selectors.appeal_list(
+            scope_for(request.user),
+            status=request.query_params.get("status", ""),
+            level=request.query_params.get("level", ""),
+            overdue=request.query_params.get("overdue") in ("1", "true"),
+            query=request.query_params.get("q", ""),
+        ).select_related("merged_into")
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(AppealOutput(page, many=True).data)
+
+    @extend_schema(
+        request=AppealSubmitInput,
+        responses={201: AppealOutput, 200: AppealOutput},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER, description="a retry with the same key returns the same appeal"
+            )
+        ],
+    )
+    def post(self, request):
+        data = AppealSubmitInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        place = Place.objects.filter(pk=v["place_id"]).first()
+        if place is None:
+            raise ValidationError({"place_id": ["unknown place"]})
+        category = None
+        if v["category"]:
+            category = selectors.categories_for(place.community_id).filter(code=v["category"]).first()
+            if category is None:
+                raise ValidationError({"category": ["unknown category"]})
+        appeal, created = _call(
+            lambda: services.appeal_submit(
+                actor=request.user,
+                place=place,
+                title=v["title"],
+                description=v["description"],
+                channel=v["channel"],
+                category=category,
+                contact_phone=v["contact_phone"],
+                reporter_name=v["reporter_name"],
+                idempotency_key=request.headers.get("Idempotency-Key") or None,
+            )
+        )
+        return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class AppealDetailApi(APIView):
+    @extend_schema(responses=AppealDetailOutput)
+    def get(self, request, pk):
+        scope = scope_for(request.user)
+        appeal = selectors.access_appeal(scope, pk)
+        public_only = appeal.reporter_id == request.user.pk and not scope.can(Capability.VIEW_APPEALS, appeal)
+        return Response(AppealDetailOutput(appeal, context={"public_only": public_only}).data)
+
+
+class _ActionApi(APIView):
+    """Base of the per-action classes below: fetch in scope, call the one service."""
+
+    action: str
+    Input: type[serializers.Serializer]
+
+    def post(self, request, pk):
+        appeal = selectors.access_appeal(scope_for(request.user), pk)
+        data = self.Input(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = _call(lambda: self.perform(request.user, appeal, data.validated_data))
+        return Response(AppealOutput(result).data)
+
+
+class NoteInput(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class DispatchInput(serializers.Serializer):
+    user_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    organisation_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    lead = serializers.CharField(required=False, allow_blank=True, default="", help_text="u<id> or o<id>; the first handler when empty")
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ResolveInput(serializers.Serializer):
+    result = serializers.CharField()
+
+
+class RateInput(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LevelInput(serializers.Serializer):
+    level = serializers.ChoiceField(choices=Level.choices)
+    reason = serializers.CharField()
+
+
+class MergeInput(serializers.Serializer):
+    into = serializers.CharField(help_text="number of the appeal to merge into")
+
+
+class ExtendInput(serializers.Serializer):
+    working_days = serializers.IntegerField(min_value=1, max_value=30)
+    reason = serializers.CharField()
+
+
+def _dispatch(user, appeal, v):
+    users = list(User.objects.filter(pk__in=v["user_ids"]))
+    orgs = list(Organisation.objects.filter(pk__in=v["organisation_ids"]))
+    if len(users) != len(set(v["user_ids"])) or len(orgs) != len(set(v["organisation_ids"])):
+        raise DjangoValidationError({"handlers": ["unknown handler"]})
+    lead = next((u for u in users if f"u{u.pk}" == v["lead"]), None) or next((o for o in orgs if f"o{o.pk}" == v["lead"]), None)
+    return services.appeal_dispatch(actor=user, appeal=appeal, users=users, organisations=orgs, lead=lead, note=v["note"])
+
+
+def _merge(user, appeal, v):
+    target = scope_for(user).appeals(capability=Capability.DISPATCH_APPEALS).filter(number=v["into"]).first()
+    if target is None:
+        raise DjangoValidationError({"into": ["unknown appeal"]})
+    return services.appeal_merge(actor=user, appeal=appeal, into=target)
+
+
+ACTIONS = {
+    "accept": (NoteInput, lambda u, a, v: services.appeal_accept(actor=u, appeal=a, note=v["note"])),
+    "reject": (ReasonInput, lambda u, a, v: services.appeal_reject(actor=u, appeal=a, reason=v["reason"])),
+    "dispatch": (DispatchInput, _dispatch),
+    "sign": (NoteInput, lambda u, a, v: services.appeal_sign(actor=u, appeal=a)),
+    "return": (ReasonInput, lambda u, a, v: services.appeal_return(actor=u, appeal=a, reason=v["reason"])),
+    "escalate": (ReasonInput, lambda u, a, v: services.appeal_escalate(actor=u, appeal=a, reason=v["reason"])),
+    "set-level": (LevelInput, lambda u, a, v: services.appeal_set_level(actor=u, appeal=a, level=v["level"], reason=v["reason"])),
+    "resolve": (ResolveInput, lambda u, a, v: services.appeal_resolve(actor=u, appeal=a, result=v["result"])),
+    "rate": (RateInput, lambda u, a, v: services.appeal_rate(actor=u, appeal=a, rating=v["rating"], comment=v["comment"])),
+    "reopen": (ReasonInput, lambda u, a, v: services.appeal_reopen(actor=u, appeal=a, reason=v["reason"])),
+    "merge": (MergeInput, _merge),
+    "extend": (ExtendInput, lambda u, a, v: services.appeal_extend(actor=u, appeal=a, working_days=v["working_days"], reason=v["reason"])),
+    "supervise": (NoteInput, lambda u, a, v: services.appeal_supervise(actor=u, appeal=a, note=v["note"])),
+    "callback": (ReasonInput, lambda u, a, v: services.appeal_callback(actor=u, appeal=a, note=v["reason"])),
+}
+
+
+def _action_class(name: str, input_cls, fn) -> type[_ActionApi]:
+    cls_name = "Appeal" + "".join(p.capitalize() for p in name.split("-")) + "Api"
+
+    def post(self, request, pk):  # a function per class, so each gets its own schema
+        return _ActionApi.post(self, request, pk)
+
+    post = extend_schema(request=input_cls, responses=AppealOutput, operation_id=f"appeal_{name.replace('-', '_')}")(post)
+    return type(cls_name, (_ActionApi,), {"action": name, "Input": input_cls, "perform": staticmethod(fn), "post": post})
+
+
+ACTION_APIS = {name: _action_class(name, i, fn) for name, (i, fn) in ACTIONS.items()}
+
+
+class CategoryOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    default_level = serializers.CharField()
+    sign_days = serializers.IntegerField()
+    complete_days = serializers.IntegerField()
+
+
+class CategoryListApi(APIView):
+    @extend_schema(responses=CategoryOutput(many=True), parameters=[OpenApiParameter("community", int)])
+    def get(self, request):
+        return Response(CategoryOutput(selectors.categories_for(request.query_params.get("community")), many=True).data)

@@ -1,0 +1,54 @@
+"""The appeals API: scoped like the pages, idempotent submit, every action through services."""
+
+from django.urls import reverse
+
+from linli.appeals.models import Appeal, Status
+
+
+def post(client, url, data=None, **headers):
+    return client.post(url, data or {}, content_type="application/json", **headers)
+
+
+def test_submit_is_idempotent_and_validated(world, login):
+    client = login(world.user("resident"))
+    data = {"place_id": world.building.pk, "description": "路灯坏了"}
+    first = post(client, reverse("api-appeals"), data, HTTP_IDEMPOTENCY_KEY="abc")
+    again = post(client, reverse("api-appeals"), data, HTTP_IDEMPOTENCY_KEY="abc")
+    assert first.status_code == 201 and again.status_code == 200 and first.json()["id"] == again.json()["id"]
+    assert Appeal.objects.count() == 1
+    bad = post(client, reverse("api-appeals"), {"place_id": world.building.pk, "description": "x", "contact_phone": "12"})
+    assert bad.status_code == 400 and "contact_phone" in bad.json()
+
+
+def test_full_flow_over_the_api(world, login, new_appeal):
+    a = new_appeal()
+    staff = login(world.user("staff"))
+    assert post(staff, f"/api/appeals/{a.pk}/accept/").json()["status"] == Status.ACCEPTED
+    r = post(staff, f"/api/appeals/{a.pk}/dispatch/", {"user_ids": [world.user("gridworker").pk]})
+    assert r.json()["status"] == Status.DISPATCHED
+    worker = login(world.user("gridworker"))
+    assert post(worker, f"/api/appeals/{a.pk}/sign/").json()["status"] == Status.IN_PROGRESS
+    assert post(worker, f"/api/appeals/{a.pk}/resolve/", {"result": "好了"}).json()["status"] == Status.RESOLVED
+    resident = login(world.user("resident"))
+    assert post(resident, f"/api/appeals/{a.pk}/rate/", {"rating": 6}).status_code == 400
+    assert post(resident, f"/api/appeals/{a.pk}/rate/", {"rating": 5}).json()["status"] == Status.CLOSED
+    detail = resident.get(f"/api/appeals/{a.pk}/").json()
+    assert [e["action"] for e in detail["timeline"]][:2] == ["submit", "accept"]
+
+
+def test_wrong_state_and_outsiders(world, login, new_appeal):
+    a = new_appeal()
+    staff = login(world.user("staff"))
+    r = post(staff, f"/api/appeals/{a.pk}/resolve/", {"result": "x"})
+    assert r.status_code == 400
+    for outsider in ("far_staff", "other_gridworker", "property"):
+        c = login(world.user(outsider))
+        assert c.get(f"/api/appeals/{a.pk}/").status_code == 404
+        assert post(c, f"/api/appeals/{a.pk}/accept/").status_code == 404
+        assert a.number not in c.get("/api/appeals/").content.decode()
+
+
+def test_schema_lists_every_action(world, login):
+    schema = login(world.admin).get("/api/schema/").content.decode()
+    for action in ("accept", "dispatch", "sign", "resolve", "rate", "merge", "set-level"):
+        assert f"/api/appeals/{{id}}/{action}/" in schema
