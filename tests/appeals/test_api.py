@@ -52,3 +52,19 @@ def test_schema_lists_every_action(world, login):
     schema = login(world.admin).get("/api/schema/").content.decode()
     for action in ("accept", "dispatch", "sign", "resolve", "rate", "merge", "set-level"):
         assert f"/api/appeals/{{id}}/{action}/" in schema
+
+
+def test_every_appeal_endpoint_refuses_outsiders(world, login, new_appeal):
+    from django.urls import get_resolver
+
+    from linli.appeals.api import ACTION_APIS
+
+    names = {n for n in get_resolver().reverse_dict if isinstance(n, str) and n.startswith("api-appeal")}
+    assert names == {"api-appeals", "api-appeal", "api-appeal-categories"} | {f"api-appeal-{a}" for a in ACTION_APIS}
+    a = new_appeal()
+    for outsider in ("far_staff", "other_gridworker", "far_gridworker"):
+        c = login(world.user(outsider))
+        for action in ACTION_APIS:
+            assert post(c, f"/api/appeals/{a.pk}/{action}/").status_code == 404, (outsider, action)
+    a.refresh_from_db()
+    assert a.status == Status.SUBMITTED and a.events.count() == 1
