@@ -15,14 +15,19 @@ class ReportForm(forms.Form):
     category = forms.ChoiceField(label=_("分类"), required=False)
     contact_phone = forms.CharField(label=_("联系电话（仅办理人员可见）"), max_length=20, required=False)
     reporter_name = forms.CharField(label=_("反映人姓名（代报时填写）"), max_length=50, required=False)
+    channel = forms.ChoiceField(label=_("来源"), required=False)
     # Read with request.FILES.getlist: services check and clean every image.
     photos = forms.FileField(
         label=_("照片（可选，最多6张）"), required=False, widget=MultipleImageInput(attrs={"accept": "image/*", "multiple": True})
     )
 
-    def __init__(self, *args, categories=(), **kwargs):
+    def __init__(self, *args, categories=(), channels=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("由系统建议")), *[(c.pk, c.name) for c in categories]]
+        if channels:
+            self.fields["channel"].choices = list(channels)
+        else:  # residents report for themselves: no channel to pick, and none accepted
+            del self.fields["channel"]
 
 
 class RateForm(forms.Form):

@@ -96,3 +96,8 @@ def confirmed_training_set(*, community_id: int | None):
 
 def last_events(appeal: Appeal, n: int = 1) -> list[Event]:
     return list(appeal.events.order_by("-id")[:n])
+
+
+def reportable_buildings(scope: Scope) -> QuerySet:
+    """Buildings where the user may record reports for others (their grid, building, community)."""
+    return scope.places(capability=Capability.REPORT_FOR_OTHERS).filter(kind=PlaceKind.BUILDING).order_by("path")

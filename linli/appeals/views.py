@@ -40,17 +40,20 @@ def report(request):
     place = _reportable_place(place_id)
     on_behalf = scope.can(Capability.REPORT_FOR_OTHERS, place)
     categories = list(selectors.categories_for(place.community_id))
+    channels = _recording_channels(scope) if on_behalf else []
     form = ReportForm(
-        request.POST or None, request.FILES or None, categories=categories, initial={"place": place.pk, "idempotency_key": uuid.uuid4().hex}
+        request.POST or None,
+        request.FILES or None,
+        categories=categories,
+        channels=channels,
+        initial={"place": place.pk, "idempotency_key": uuid.uuid4().hex, "channel": channels[0][0] if channels else ""},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         category = next((c for c in categories if str(c.pk) == data["category"]), None)
         channel = Channel.QR if request.GET.get("qr") else Channel.RESIDENT
-        if on_behalf and data["reporter_name"]:
-            channel = (
-                Channel.BUILDING_HEAD if Role.BUILDING_HEAD in scope.roles and Role.GRID_WORKER not in scope.roles else Channel.GRID_WORKER
-            )
+        if on_behalf and data.get("channel") in dict(channels):
+            channel = data["channel"]
         try:
             appeal, _created = services.appeal_submit(
                 actor=request.user,
@@ -79,6 +82,42 @@ def report(request):
             "similar": selectors.similar_open_appeals(place),
         },
     )
+
+
+def _recording_channels(scope) -> list[tuple[str, str]]:
+    """How this person records a report for someone else: the first is the default."""
+    out = []
+    if scope.has(Capability.DISPATCH_APPEALS):
+        out += [(Channel.PHONE, Channel.PHONE.label), (Channel.WALK_IN, Channel.WALK_IN.label)]
+    if Role.GRID_WORKER in scope.roles or Role.GRID_LEADER in scope.roles:
+        out.append((Channel.GRID_WORKER, Channel.GRID_WORKER.label))
+    if Role.BUILDING_HEAD in scope.roles:
+        out.append((Channel.BUILDING_HEAD, Channel.BUILDING_HEAD.label))
+    return out
+
+
+@login_required
+def quick(request):
+    """随手记: a grid worker or building head picks a building of theirs, then writes."""
+    scope = scope_for(request.user)
+    if not scope.has(Capability.REPORT_FOR_OTHERS):
+        raise Http404
+    buildings = selectors.reportable_buildings(scope)
+    return render(request, "appeals/quick.html", {"buildings": buildings})
+
+
+@login_required
+def qr_poster(request, place_pk):
+    """A printable poster for a building or compound: scan, and the report page opens there."""
+    import segno
+
+    scope = scope_for(request.user)
+    place = _reportable_place(place_pk)
+    if not scope.can(Capability.DISPATCH_APPEALS, place):
+        raise Http404
+    url = request.build_absolute_uri(f"{reverse('appeals:report')}?place={place.pk}&qr=1")
+    svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff")
+    return render(request, "appeals/qr_poster.html", {"place": place, "svg": svg, "url": url})
 
 
 @login_required

@@ -24,6 +24,8 @@ def test_every_appeal_url_is_walked(world, new_appeal, client):
     # appeals:photo is walked in test_photos.py.
     public_or_self = {
         "appeals:photo",
+        "appeals:quick",
+        "appeals:qr",
         "appeals:list",
         "appeals:mine",
         "appeals:report",
@@ -130,3 +132,55 @@ def test_staff_list_query_count_does_not_grow(world, new_appeal, login, django_a
     with CaptureQueriesContext(connection) as large:
         client.get(reverse("appeals:list"))
     assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_grid_worker_quick_report_on_behalf(world, login):
+    client = login(world.user("gridworker"))
+    page = client.get(reverse("appeals:quick")).content.decode()
+    assert "阳光花园 1栋" in page and "阳光花园 2栋" not in page  # her grid only
+    url = f"{reverse('appeals:report')}?place={world.building.pk}"
+    client.post(
+        url,
+        {
+            "place": world.building.pk,
+            "idempotency_key": "q1",
+            "description": "王奶奶说楼道灯坏了",
+            "reporter_name": "王奶奶",
+            "channel": "grid_worker",
+        },
+    )
+    a = Appeal.objects.get()
+    assert a.channel == "grid_worker" and a.recorded_by == world.user("gridworker") and a.reporter is None
+
+
+def test_staff_record_a_phone_call(world, login):
+    client = login(world.user("staff"))
+    url = f"{reverse('appeals:report')}?place={world.building.pk}"
+    assert "电话" in client.get(url).content.decode()
+    client.post(
+        url,
+        {
+            "place": world.building.pk,
+            "idempotency_key": "p1",
+            "description": "来电反映",
+            "reporter_name": "李先生",
+            "channel": "phone",
+            "contact_phone": "13900000001",
+        },
+    )
+    a = Appeal.objects.get()
+    assert a.channel == "phone" and a.reporter_name == "李先生"
+
+
+def test_a_resident_cannot_pick_a_recording_channel(world, login):
+    client = login(world.user("resident"))
+    url = f"{reverse('appeals:report')}?place={world.building.pk}"
+    client.post(url, {"place": world.building.pk, "idempotency_key": "r1", "description": "灯坏了", "channel": "phone"})
+    assert Appeal.objects.get().channel == "resident"
+
+
+def test_qr_poster_for_staff_only(world, login):
+    staff = login(world.user("staff")).get(reverse("appeals:qr", args=[world.building.pk]))
+    assert staff.status_code == 200 and "<svg" in staff.content.decode() and "qr=1" in staff.content.decode()
+    assert login(world.user("far_staff")).get(reverse("appeals:qr", args=[world.building.pk])).status_code == 404
+    assert login(world.user("resident")).get(reverse("appeals:qr", args=[world.building.pk])).status_code == 404
