@@ -9,6 +9,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/suggest/", views.suggest, name="suggest"),
     path("quick/", views.quick, name="quick"),
+    path("verify/", views.verify_phone, name="verify"),
     path("qr/<int:place_pk>/", views.qr_poster, name="qr"),
     path("<int:pk>/", views.status, name="status"),
     path("<int:pk>/support/", views.support, name="support"),

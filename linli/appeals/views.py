@@ -28,12 +28,54 @@ def _reportable_place(pk) -> Place:
     return place
 
 
-@login_required
+VERIFIED_PHONE = "linli_verified_phone"  # session key: the confirmed phone, encrypted
+MY_APPEALS = "linli_my_appeals"  # session key: appeals this anonymous visitor reported
+
+
+def _verified_phone(request) -> str:
+    from linli.core import crypto
+
+    token = request.session.get(VERIFIED_PHONE)
+    try:
+        return crypto.decrypt(token) if token else ""
+    except Exception:  # a key rotation or a tampered session: ask again
+        return ""
+
+
+def verify_phone(request):
+    """Residents without an account confirm their phone with a code, then report."""
+    from linli.core import crypto
+    from linli.core.verification import phone_code_send, phone_code_verify
+
+    next_url = request.POST.get("next") or request.GET.get("next") or reverse("appeals:report")
+    if not next_url.startswith("/"):
+        next_url = reverse("appeals:report")
+    phone, errors, sent = request.POST.get("phone", ""), {}, False
+    if request.method == "POST":
+        try:
+            if request.POST.get("code"):
+                number = phone_code_verify(phone=phone, code=request.POST["code"])
+                request.session[VERIFIED_PHONE] = crypto.encrypt(number)
+                return redirect(next_url)
+            phone_code_send(phone=phone)
+            sent = True
+        except ValidationError as e:
+            errors = e.message_dict if hasattr(e, "error_dict") else {"phone": e.messages}
+            sent = "code" in errors
+    return render(request, "appeals/verify.html", {"phone": phone, "errors": errors, "sent": sent, "next": next_url})
+
+
 def report(request):
-    """The resident's phone page: opened from a building's QR code (?place=) or the menu."""
+    """The resident's phone page: opened from a building's QR code (?place=) or the menu.
+    Without an account, the phone must be confirmed first (verify_phone)."""
+    if not request.user.is_authenticated:
+        if not _verified_phone(request):
+            return redirect(f"{reverse('appeals:verify')}?next={request.get_full_path()}")
+        if not (request.POST.get("place") or request.GET.get("place")):
+            raise Http404
     scope = scope_for(request.user)
     place_id = request.POST.get("place") or request.GET.get("place")
-    if not place_id and request.user.resident_id:
+    if not place_id and request.user.is_authenticated and request.user.resident_id:
         place_id = request.user.resident.household.dwelling_id
     if not place_id:
         raise Http404
@@ -55,14 +97,15 @@ def report(request):
         if on_behalf and data.get("channel") in dict(channels):
             channel = data["channel"]
         try:
+            anonymous_phone = "" if request.user.is_authenticated else _verified_phone(request)
             appeal, _created = services.appeal_submit(
-                actor=request.user,
+                actor=request.user if request.user.is_authenticated else None,
                 place=place,
                 title="",
                 description=data["description"],
                 channel=channel,
                 category=category,
-                contact_phone=data["contact_phone"],
+                contact_phone=anonymous_phone or data["contact_phone"],
                 reporter_name=data["reporter_name"],
                 idempotency_key=data["idempotency_key"],
             )
@@ -70,6 +113,8 @@ def report(request):
             for field, errs in e.message_dict.items():
                 form.add_error(field if field in form.fields else None, errs)
         else:
+            if not request.user.is_authenticated:
+                request.session[MY_APPEALS] = [*request.session.get(MY_APPEALS, [])[-19:], appeal.pk]
             messages.success(request, _("已提交，编号 %(n)s。您可以在这里查看办理进度。") % {"n": appeal.number})
             return redirect("appeals:status", pk=appeal.pk)
     return render(
@@ -139,9 +184,14 @@ def support(request, pk):
     return redirect(f"{reverse('appeals:report')}?place={appeal.place_id}")
 
 
-@login_required
 def status(request, pk):
-    """The reporter's status page (and handlers' view of the same appeal)."""
+    """The reporter's status page (and handlers' view of the same appeal). An anonymous
+    reporter sees the appeals reported from this browser session, public timeline only."""
+    if not request.user.is_authenticated:
+        if int(pk) not in request.session.get(MY_APPEALS, []):
+            return redirect(f"{reverse('login')}?next={request.path}")
+        appeal = get_object_or_404(Appeal.objects.select_related("place", "category"), pk=pk)
+        return render(request, "appeals/status.html", {"appeal": appeal, "events": selectors.appeal_timeline(appeal, public_only=True)})
     scope = scope_for(request.user)
     appeal = selectors.access_appeal(scope, pk)
     is_reporter = appeal.reporter_id == request.user.pk

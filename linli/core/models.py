@@ -100,3 +100,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.subject}"
+
+
+class PhoneVerification(models.Model):
+    """A one-time code sent to a phone, so a resident without an account can report.
+    Only digests are stored: the phone's (for look-up) and the code's."""
+
+    phone_digest = models.CharField(max_length=64, db_index=True)
+    code_digest = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("手机验证码")
+        verbose_name_plural = _("手机验证码")
+
+    def __str__(self):
+        return f"{self.phone_digest[:8]} {self.created_at:%Y-%m-%d %H:%M}"

@@ -25,6 +25,7 @@ def test_every_appeal_url_is_walked(world, new_appeal, client):
     public_or_self = {
         "appeals:photo",
         "appeals:quick",
+        "appeals:verify",
         "appeals:qr",
         "appeals:list",
         "appeals:mine",
