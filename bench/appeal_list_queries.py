@@ -1,6 +1,6 @@
 """Query count of the staff appeal list (page and API) with 50 and with 500 appeals.
 
-    .venv/bin/python bench/appeal_list_queries.py        (BENCH_DATABASE_URL=postgres://… for PostgreSQL)
+.venv/bin/python bench/appeal_list_queries.py        (BENCH_DATABASE_URL=postgres://… for PostgreSQL)
 """
 
 import time
@@ -23,8 +23,14 @@ from linli.registry.models import ManagementStatus, Place, PlaceKind  # noqa: E4
 gen = Generator(seed=5)
 district = gen.root(kind=PlaceKind.DISTRICT, name="区", code="341155")
 street = gen.child(district, kind=PlaceKind.STREET, name="街道", code="341155001", save=True)
-community, grids = gen.community(street, name="社区", code="341155001001", compounds=[CompoundSpec("小区", ManagementStatus.PROPERTY, 4, 2, 6, 2)],
-                                 grid_count=2, target_residents=50)
+community, grids = gen.community(
+    street,
+    name="社区",
+    code="341155001001",
+    compounds=[CompoundSpec("小区", ManagementStatus.PROPERTY, 4, 2, 6, 2)],
+    grid_count=2,
+    target_residents=50,
+)
 admin = User.objects.create_superuser("bench-admin", password="x-bench-pass-1")
 staff = User.objects.create_user("bench-staff", password="x-bench-pass-1")
 worker = User.objects.create_user("bench-worker", password="x-bench-pass-1")
@@ -39,8 +45,15 @@ client.force_login(staff)
 def fill(target: int) -> None:
     i = Appeal.objects.count()
     while Appeal.objects.count() < target:
-        a, _ = services.appeal_submit(actor=staff, place=buildings[i % len(buildings)], title=f"诉求{i}", description="路灯坏了",
-                                      channel="phone", reporter_name="居民", category=categories[i % len(categories)])
+        a, _ = services.appeal_submit(
+            actor=staff,
+            place=buildings[i % len(buildings)],
+            title=f"诉求{i}",
+            description="路灯坏了",
+            channel="phone",
+            reporter_name="居民",
+            category=categories[i % len(categories)],
+        )
         if i % 3:
             services.appeal_accept(actor=staff, appeal=a)
             services.appeal_dispatch(actor=staff, appeal=a, users=[worker])

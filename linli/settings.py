@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from linli.core.conf import env_bool, env_list, env_str
 
@@ -162,12 +163,22 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-TASKS = {
-    "default": {
-        "BACKEND": env_str("LINLI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default"],
-    }
+# Background work (django-tasks). LINLI_TASKS picks the backend:
+#   database (default) — django-tasks-db, worker: `manage.py db_worker`
+#   redis              — django-tasks-rq on Redis (LINLI_REDIS_URL), worker: `manage.py rqworker --job-class django_tasks_rq.Job`
+#   immediate          — run in the request (tests, tiny installs)
+LINLI_TASKS = env_str("LINLI_TASKS", "database")
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
 }
+if LINLI_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(f"LINLI_TASKS must be one of {', '.join(_TASK_BACKENDS)}, not {LINLI_TASKS!r}.")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[LINLI_TASKS], "QUEUES": ["default"]}}
+if LINLI_TASKS == "redis":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {"default": {"URL": env_str("LINLI_REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 600}}
 
 LOGGING = {
     "version": 1,
