@@ -33,3 +33,19 @@ class ReportForm(forms.Form):
 class RateForm(forms.Form):
     rating = forms.TypedChoiceField(label=_("评价"), coerce=int, choices=[(i, "★" * i) for i in range(5, 0, -1)], widget=forms.RadioSelect)
     comment = forms.CharField(label=_("意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CategoryForm(forms.ModelForm):
+    """Shape only; rules in services.category_save."""
+
+    class Meta:
+        from linli.appeals.models import Category
+
+        model = Category
+        fields = ["name", "code", "parent", "default_level", "default_handler", "sign_days", "complete_days", "keywords", "is_active"]
+        widgets = {"keywords": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, parents=(), handlers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["parent"].queryset = parents
+        self.fields["default_handler"].queryset = handlers

@@ -515,3 +515,43 @@ def appeals_scan_deadlines(*, now=None) -> dict[str, int]:
                 notifications.overdue(appeal=appeal)
                 counts["overdue"] += 1
     return counts
+
+
+# ---- categories ------------------------------------------------------------------------
+
+CATEGORY_FIELDS = ("name", "code", "parent", "default_level", "default_handler", "sign_days", "complete_days", "keywords", "is_active")
+
+
+def category_save(*, actor: User, community: Place, category: Category | None = None, **fields) -> Category:
+    """Create or change one of the community's own categories (the default set is read-only here)."""
+    from linli.core import audit
+
+    if not scope_for(actor).can(Capability.DISPATCH_APPEALS, community) or community.kind != PlaceKind.COMMUNITY:
+        raise PermissionDenied(_("只有社区工作人员可以维护诉求分类。"))
+    if category is not None and category.community_id != community.pk:
+        raise PermissionDenied(_("默认分类不能在此修改。"))
+    unknown = set(fields) - set(CATEGORY_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    obj = category or Category(community=community)
+    before = audit.snapshot(obj, CATEGORY_FIELDS) if category else {}
+    for k, v in fields.items():
+        setattr(obj, k, v)
+    if obj.parent_id and obj.parent.community_id not in (None, community.pk):
+        raise ValidationError({"parent": _("上级分类不属于该社区。")})
+    if obj.default_handler_id and not scope_for(actor).organisations().filter(pk=obj.default_handler_id).exists():
+        raise ValidationError({"default_handler": _("承办单位不在本社区范围内。")})
+    if not 0 < (obj.complete_days or 0) <= 60 or not 0 < (obj.sign_days or 0) <= 10:
+        raise ValidationError({"complete_days": _("时限应为1–60个工作日，签收1–10个工作日。")})
+    obj.full_clean(exclude=["community"])
+    if Category.objects.filter(community__isnull=True, code=obj.code).exists():
+        raise ValidationError({"code": _("该代码已被默认分类使用。")})
+    with transaction.atomic():
+        obj.save()
+        audit.record(
+            actor=actor,
+            action="update" if category else "create",
+            target=obj,
+            changes=audit.diff(before, audit.snapshot(obj, CATEGORY_FIELDS)),
+        )
+    return obj

@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:pk>/act/<str:action>/", views.act, name="act"),
     path("<int:pk>/photos/<int:photo_pk>/", views.photo, name="photo"),
     path("board/<int:community_pk>/", views.board, name="board"),
+    path("categories/<int:community_pk>/", views.categories, name="categories"),
+    path("categories/<int:community_pk>/<int:pk>/", views.categories, name="category_edit"),
 ]

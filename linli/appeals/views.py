@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -233,7 +234,18 @@ def appeal_list(request):
         query=request.GET.get("q", "").strip(),
     )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "appeals/list.html", {"page": page, "statuses": Status.choices, "levels": Level.choices, "params": request.GET})
+    return render(
+        request,
+        "appeals/list.html",
+        {
+            "page": page,
+            "statuses": Status.choices,
+            "levels": Level.choices,
+            "params": request.GET,
+            # Where the user runs the whole community (not just a grid): categories and the board.
+            "communities": [c for c in scope.communities(Capability.DISPATCH_APPEALS) if scope.can(Capability.DISPATCH_APPEALS, c)],
+        },
+    )
 
 
 @login_required
@@ -250,6 +262,40 @@ def photo(request, pk, photo_pk):
     appeal = selectors.access_appeal(scope_for(request.user), pk)
     item = get_object_or_404(appeal.photos, pk=photo_pk)
     return FileResponse(item.image.open("rb"), content_type="image/png" if item.image.name.endswith(".png") else "image/jpeg")
+
+
+@login_required
+def categories(request, community_pk, pk=None):
+    """The community edits its own categories; the default set is shown for reference."""
+    from linli.appeals.forms import CategoryForm
+    from linli.appeals.models import Category
+
+    scope = scope_for(request.user)
+    community = get_object_or_404(Place, pk=community_pk, kind=PlaceKind.COMMUNITY)
+    if not scope.can(Capability.DISPATCH_APPEALS, community):
+        raise Http404
+    category = get_object_or_404(Category, pk=pk, community=community) if pk else None
+    own = selectors.categories_for(community.pk)
+    form = CategoryForm(
+        request.POST or None, instance=category, parents=Category.objects.filter(pk__in=own.values("pk")), handlers=scope.organisations()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_save(
+                actor=request.user, community=community, category=category, **{f: form.cleaned_data[f] for f in services.CATEGORY_FIELDS}
+            )
+        except ValidationError as e:
+            for field, errs in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errs)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("appeals:categories", community_pk=community.pk)
+    rows = (
+        Category.objects.filter(Q(community=community) | Q(community__isnull=True))
+        .select_related("parent", "default_handler")
+        .order_by("community_id", "id")
+    )
+    return render(request, "appeals/categories.html", {"community": community, "rows": rows, "form": form, "editing": category})
 
 
 def board(request, community_pk):

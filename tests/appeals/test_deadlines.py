@@ -44,3 +44,10 @@ def test_overdue_list_per_level(world, in_progress, login):
     client = login(world.user("staff"))
     assert in_progress.number in client.get("/appeals/?status=open&overdue=1&level=grid").content.decode()
     assert in_progress.number not in client.get("/appeals/?status=open&overdue=1&level=community").content.decode()
+
+
+def test_scan_runs_as_a_task(world, in_progress):
+    from linli.appeals.tasks import scan_deadlines
+
+    Appeal.objects.filter(pk=in_progress.pk).update(complete_deadline=timezone.now() - timedelta(minutes=1))
+    assert scan_deadlines.call() == {"reminded": 0, "overdue": 1}

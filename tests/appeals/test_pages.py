@@ -26,6 +26,8 @@ def test_every_appeal_url_is_walked(world, new_appeal, client):
         "appeals:photo",
         "appeals:quick",
         "appeals:verify",
+        "appeals:categories",
+        "appeals:category_edit",
         "appeals:qr",
         "appeals:list",
         "appeals:mine",
@@ -185,3 +187,35 @@ def test_qr_poster_for_staff_only(world, login):
     assert staff.status_code == 200 and "<svg" in staff.content.decode() and "qr=1" in staff.content.decode()
     assert login(world.user("far_staff")).get(reverse("appeals:qr", args=[world.building.pk])).status_code == 404
     assert login(world.user("resident")).get(reverse("appeals:qr", args=[world.building.pk])).status_code == 404
+
+
+def test_community_staff_edit_their_categories(world, login):
+    from linli.appeals.models import Category
+
+    url = reverse("appeals:categories", args=[world.community.pk])
+    client = login(world.user("staff"))
+    parent = Category.objects.get(code="parking", community=None)
+    response = client.post(
+        url,
+        {
+            "name": "电动车充电",
+            "code": "ev_charging",
+            "parent": parent.pk,
+            "default_level": "community",
+            "sign_days": 1,
+            "complete_days": 7,
+            "keywords": "充电,飞线",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    c = Category.objects.get(code="ev_charging")
+    assert c.community == world.community and c.parent == parent
+    bad = client.post(url, {"name": "x", "code": "pets", "default_level": "grid", "sign_days": 1, "complete_days": 5})
+    assert bad.status_code == 200 and not Category.objects.filter(community=world.community, code="pets").exists()
+    for outsider in ("far_staff", "gridworker", "gridleader", "resident"):
+        assert login(world.user(outsider)).get(url).status_code == 404
+    from linli.appeals.classifier import suggest_category
+
+    assert suggest_category("楼道里有人飞线充电", community_id=world.community.pk) == c
+    assert suggest_category("楼道里有人飞线充电", community_id=world.other_community.pk).code != "ev_charging"

@@ -4,11 +4,19 @@
 from django.core.management.base import BaseCommand
 
 from linli.appeals.services import appeals_scan_deadlines
+from linli.appeals.tasks import scan_deadlines
 
 
 class Command(BaseCommand):
     help = "Scan appeal deadlines: remind handlers, flag overdue appeals."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument("--enqueue", action="store_true", help="hand the scan to the task worker instead of running it here")
+
+    def handle(self, *args, enqueue, **options):
+        if enqueue:
+            scan_deadlines.enqueue()
+            self.stdout.write("queued")
+            return
         counts = appeals_scan_deadlines()
         self.stdout.write(f"reminded={counts['reminded']} overdue={counts['overdue']}")
