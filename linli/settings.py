@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "linli.accounts",
     "linli.registry",
     "linli.appeals",
+    "linli.councils",
+    "linli.wishes",
     "linli.api",
 ]
 
