@@ -153,3 +153,42 @@ def login(client):
 
 def shared_data_dir():
     return settings.BASE_DIR.parent / "shared" / "data"
+
+
+# ---- appeals fixtures (used by appeals and councils tests) ----
+from linli.appeals import services as appeal_services  # noqa: E402
+from linli.appeals.models import Category  # noqa: E402
+from linli.registry.models import Place  # noqa: E402
+
+
+@pytest.fixture
+def category(world):
+    return Category.objects.get(community=None, code="facilities")
+
+
+@pytest.fixture
+def new_appeal(world, category):
+    def make(**kw):
+        place = kw.pop("place", None) or Place.objects.get(path__startswith=world.building.path, kind=PlaceKind.DWELLING)
+        appeal, _created = appeal_services.appeal_submit(
+            actor=kw.pop("actor", world.user("resident")),
+            place=place,
+            title=kw.pop("title", "楼道灯坏了"),
+            description=kw.pop("description", "3楼楼道的灯不亮了，晚上看不见"),
+            channel=kw.pop("channel", "resident"),
+            category=kw.pop("category", category),
+            **kw,
+        )
+        return appeal
+
+    return make
+
+
+@pytest.fixture
+def in_progress(world, new_appeal):
+    """An appeal signed by the grid worker."""
+    a = new_appeal()
+    staff = world.user("staff")
+    appeal_services.appeal_accept(actor=staff, appeal=a)
+    appeal_services.appeal_dispatch(actor=staff, appeal=a, users=[world.user("gridworker")])
+    return appeal_services.appeal_sign(actor=world.user("gridworker"), appeal=a)

@@ -373,3 +373,27 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in {self.Status.PENDING, self.Status.VALIDATING, self.Status.IMPORTING}
+
+
+class Ownership(models.Model):
+    """Who owns a dwelling (业主), for owners' votes under Civil Code art. 278.
+
+    ``owner_key`` identifies the person across dwellings (the digest of the ID number), so one
+    owner of several dwellings counts once by number and with the sum of their areas. One row
+    per dwelling: co-owners vote through one owner of record, as a dwelling counts once."""
+
+    dwelling = models.OneToOneField(
+        Place, on_delete=models.CASCADE, related_name="ownership", verbose_name=_("房屋"), limit_choices_to={"kind": "dwelling"}
+    )
+    owner_key = models.CharField(max_length=64, db_index=True, editable=False)
+    owner_name = models.CharField(_("业主姓名"), max_length=50)
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="ownerships", verbose_name=_("居民档案")
+    )
+
+    class Meta:
+        verbose_name = _("产权")
+        verbose_name_plural = _("产权")
+
+    def __str__(self):
+        return f"{self.dwelling_id}:{self.owner_name}"

@@ -1,0 +1,428 @@
+"""Every change in a council: one function per action, in a transaction, checking who may.
+
+Who may: the council's managers are the community's staff (DISPATCH_APPEALS on the community)
+and its convener; participants are the community's residents and the people who work in it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from datetime import date, timedelta
+from fractions import Fraction
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.models import User
+from linli.accounts.scope import Capability, scope_for
+from linli.councils.models import (
+    Attendance,
+    Ballot,
+    Council,
+    Meeting,
+    Member,
+    Option,
+    Resolution,
+    ResolutionUpdate,
+    Topic,
+    TopicRecord,
+    TopicSupport,
+    Vote,
+)
+from linli.councils.voting import Choice, OwnerWeight, Rule, tally_members, tally_owners
+from linli.registry.models import Ownership, Place, PlaceKind
+
+MEMBER_RULES = {Rule.MAJORITY, Rule.TWO_THIRDS}
+OWNER_RULES = {Rule.OWNERS, Rule.OWNERS_SPECIAL}
+
+
+class InvalidStep(ValidationError):
+    pass
+
+
+# ---- who --------------------------------------------------------------------------------
+
+
+def is_manager(actor: User, council: Council) -> bool:
+    if scope_for(actor).can(Capability.DISPATCH_APPEALS, council.community):
+        return True
+    return council.members.filter(user=actor, role=Member.Role.CONVENER).exists()
+
+
+def _require_manager(actor: User, council: Council) -> None:
+    if not is_manager(actor, council):
+        raise PermissionDenied(_("只有社区工作人员或召集人可以执行此操作。"))
+
+
+def is_participant(actor: User, council: Council) -> bool:
+    """Residents of the community (or the council's compound) and those who work in it."""
+    if actor.resident_id:
+        dwelling = actor.resident.household.dwelling
+        place = council.compound or council.community
+        if dwelling.path.startswith(place.path):
+            return True
+    if council.members.filter(user=actor).exists():
+        return True
+    return council.community in scope_for(actor).communities(Capability.VIEW_APPEALS)
+
+
+def _record(topic: Topic, actor, action: str, note: str = "") -> None:
+    TopicRecord.objects.create(topic=topic, step=topic.step, action=action, actor=actor, note=note)
+
+
+# ---- councils and members ---------------------------------------------------------------
+
+
+def council_create(
+    *,
+    actor: User,
+    community: Place,
+    name: str,
+    kind: str = Council.Kind.RESIDENTS,
+    compound: Place | None = None,
+    support_threshold: int = 10,
+    steps: list[str] | None = None,
+) -> Council:
+    if not scope_for(actor).can(Capability.DISPATCH_APPEALS, community) or community.kind != PlaceKind.COMMUNITY:
+        raise PermissionDenied(_("只有社区工作人员可以设立议事会。"))
+    if compound is not None and (compound.kind != PlaceKind.COMPOUND or compound.community_id != community.pk):
+        raise ValidationError({"compound": _("小区不属于该社区。")})
+    if not (name or "").strip():
+        raise ValidationError({"name": _("请填写名称。")})
+    if support_threshold < 1:
+        raise ValidationError({"support_threshold": _("附议人数至少为1。")})
+    if steps is not None and (len(steps) < 2 or steps[0] != "collect" or len(set(steps)) != len(steps)):
+        raise ValidationError({"steps": _("议事程序须以收集议题开始，且步骤不重复。")})
+    return Council.objects.create(
+        community=community, compound=compound, name=name.strip(), kind=kind, support_threshold=support_threshold, steps=steps or []
+    )
+
+
+def member_add(*, actor: User, council: Council, name: str, role: str, user: User | None = None) -> Member:
+    _require_manager(actor, council)
+    if role not in Member.Role.values:
+        raise ValidationError({"role": _("身份无效。")})
+    try:
+        with transaction.atomic():
+            return Member.objects.create(
+                council=council, user=user, name=(name or "").strip()[:50] or str(user), role=role, sign_in_code=secrets.token_hex(4)
+            )
+    except IntegrityError:
+        raise ValidationError({"user": _("该用户已是成员。")}) from None
+
+
+# ---- topics -------------------------------------------------------------------------------
+
+
+def topic_propose(*, actor: User, council: Council, title: str, description: str = "", source: str = Topic.Source.RESIDENT) -> Topic:
+    if not is_participant(actor, council):
+        raise PermissionDenied(_("只有本社区居民和工作人员可以提出议题。"))
+    title = (title or "").strip()
+    if not title or len(title) > 100:
+        raise ValidationError({"title": _("请用100字以内写下议题。")})
+    if source != Topic.Source.RESIDENT and not is_manager(actor, council) and source != Topic.Source.GRID:
+        raise PermissionDenied
+    with transaction.atomic():
+        topic = Topic.objects.create(council=council, title=title, description=(description or "").strip(), source=source, proposer=actor)
+        _record(topic, actor, "propose")
+    return topic
+
+
+def topic_from_appeals(*, actor: User, council: Council, appeals: Iterable, title: str, description: str = "") -> Topic:
+    """ "Raise to council" in one step: an appeal, or a cluster of similar appeals at one place."""
+    appeals = list(appeals)
+    _require_manager(actor, council)
+    if not appeals or any(a.community_id != council.community_id for a in appeals):
+        raise ValidationError({"appeals": _("请选择本社区的诉求。")})
+    with transaction.atomic():
+        topic = Topic.objects.create(
+            council=council,
+            title=(title or appeals[0].title).strip()[:100],
+            description=description,
+            source=Topic.Source.APPEAL,
+            proposer=actor,
+        )
+        topic.appeals.set(appeals)
+        _record(topic, actor, "propose", ", ".join(a.number for a in appeals))
+        from linli.appeals.models import Event
+
+        Event.objects.bulk_create(
+            [
+                Event(appeal=a, actor=actor, action="to_council", note=_("已提交%(c)s议事：%(t)s") % {"c": council.name, "t": topic.title})
+                for a in appeals
+            ]
+        )
+    return topic
+
+
+def topic_support(*, actor: User, topic: Topic) -> bool:
+    """Add support; when enough residents support a proposed topic it goes on the agenda."""
+    if not is_participant(actor, topic.council):
+        raise PermissionDenied(_("只有本社区居民可以附议。"))
+    if topic.status != Topic.Status.OPEN:
+        raise InvalidStep(_("议题已结束。"))
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        _s, created = TopicSupport.objects.get_or_create(topic=locked, user=actor)
+        if created and locked.step == "collect" and locked.supports.count() >= locked.council.support_threshold:
+            locked.step = locked.council.procedure[1]
+            locked.save(update_fields=["step"])
+            _record(locked, None, "accept", _("附议人数达到%(n)s人，列入议程。") % {"n": locked.council.support_threshold})
+    return created
+
+
+def topic_advance(*, actor: User, topic: Topic, note: str = "") -> Topic:
+    """Move to the next step of the council's procedure, recording who did it."""
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().select_related("council").get(pk=topic.pk)
+        _require_manager(actor, locked.council)
+        steps = locked.council.procedure
+        if locked.status != Topic.Status.OPEN or steps.index(locked.step) == len(steps) - 1:
+            raise InvalidStep(_("议题已在最后一步。"))
+        nxt = steps[steps.index(locked.step) + 1]
+        if nxt == "implement" and not hasattr(locked, "resolution"):
+            raise InvalidStep(_("请先发布决议。"))
+        if locked.step == "decide" and not locked.votes.filter(status=Vote.Status.CLOSED).exists():
+            raise InvalidStep(_("请先完成表决。"))
+        locked.step = nxt
+        locked.save(update_fields=["step"])
+        _record(locked, actor, "advance", note)
+    return locked
+
+
+def topic_comment(*, actor: User, topic: Topic, text: str) -> TopicRecord:
+    if not is_participant(actor, topic.council):
+        raise PermissionDenied
+    if topic.step not in ("comment", "deliberate"):
+        raise InvalidStep(_("当前不在征求意见阶段。"))
+    if not (text or "").strip():
+        raise ValidationError({"text": _("请写下意见。")})
+    return TopicRecord.objects.create(topic=topic, step=topic.step, action="comment", actor=actor, note=text.strip()[:1000])
+
+
+def option_add(*, actor: User, topic: Topic, title: str, description: str = "") -> Option:
+    _require_manager(actor, topic.council)
+    if not (title or "").strip():
+        raise ValidationError({"title": _("请填写方案。")})
+    with transaction.atomic():
+        option = Option.objects.create(topic=topic, title=title.strip()[:100], description=description)
+        _record(topic, actor, "option", option.title)
+    return option
+
+
+# ---- meetings -----------------------------------------------------------------------------
+
+
+def meeting_schedule(
+    *, actor: User, council: Council, kind: str, title: str, scheduled_at, location: str = "", topics: Iterable[Topic] = ()
+) -> Meeting:
+    _require_manager(actor, council)
+    topics = list(topics)
+    if any(t.council_id != council.pk for t in topics):
+        raise ValidationError({"topics": _("议题不属于该议事会。")})
+    with transaction.atomic():
+        meeting = Meeting.objects.create(council=council, kind=kind, title=title, scheduled_at=scheduled_at, location=location)
+        meeting.topics.set(topics)
+    return meeting
+
+
+def meeting_sign_in(*, actor: User, meeting: Meeting, member: Member | None = None, code: str = "") -> Attendance:
+    """A member signs in with the code at the door (QR), or staff tick a member who has no phone."""
+    if member is None:
+        member = (
+            meeting.council.members.filter(user=actor).first() if not code else meeting.council.members.filter(sign_in_code=code).first()
+        )
+        if member is None or (member.user_id and member.user_id != actor.pk):
+            raise PermissionDenied(_("您不是该议事会成员。"))
+        method = Attendance.Method.QR
+    else:
+        _require_manager(actor, meeting.council)
+        if member.council_id != meeting.council_id:
+            raise ValidationError({"member": _("不是该议事会成员。")})
+        method = Attendance.Method.STAFF
+    attendance, _created = Attendance.objects.get_or_create(
+        meeting=meeting, member=member, defaults={"method": method, "recorded_by": actor}
+    )
+    return attendance
+
+
+def meeting_minutes(*, actor: User, meeting: Meeting, minutes: str) -> Meeting:
+    _require_manager(actor, meeting.council)
+    meeting.minutes = (minutes or "").strip()
+    meeting.held_at = meeting.held_at or timezone.now()
+    meeting.save(update_fields=["minutes", "held_at"])
+    return meeting
+
+
+# ---- votes ----------------------------------------------------------------------------------
+
+
+def vote_open(
+    *,
+    actor: User,
+    topic: Topic,
+    rule: str,
+    option: Option | None = None,
+    meeting: Meeting | None = None,
+    compound: Place | None = None,
+    secret: bool = False,
+    closes_at=None,
+) -> Vote:
+    _require_manager(actor, topic.council)
+    rule = Rule(rule)
+    if topic.step != "decide":
+        raise InvalidStep(_("议题进入表决步骤后才能投票。"))
+    if option is not None and option.topic_id != topic.pk:
+        raise ValidationError({"option": _("方案不属于该议题。")})
+    if rule in MEMBER_RULES and meeting is None:
+        raise ValidationError({"meeting": _("按到会成员表决须指定会议。")})
+    if rule in OWNER_RULES:
+        compound = compound or topic.council.compound
+        if compound is None or compound.kind != PlaceKind.COMPOUND or compound.community_id != topic.council.community_id:
+            raise ValidationError({"compound": _("业主表决须指定本社区的小区。")})
+    with transaction.atomic():
+        vote = Vote.objects.create(
+            topic=topic, option=option, meeting=meeting, rule=rule, compound=compound, secret=secret, closes_at=closes_at
+        )
+        _record(topic, actor, "vote_open", f"{rule}")
+    return vote
+
+
+def voter_key_for(user: User, vote: Vote) -> str | None:
+    """The eligible voter this user is in this vote, or None."""
+    if vote.rule in MEMBER_RULES:
+        member = vote.topic.council.members.filter(user=user).first()
+        if member and vote.meeting.attendance.filter(member=member).exists():
+            return f"m{member.pk}"
+        return None
+    if user.resident_id and user.resident.id_number_digest:
+        key = user.resident.id_number_digest
+        if Ownership.objects.filter(owner_key=key, dwelling__path__startswith=vote.compound.path).exists():
+            return key
+    return None
+
+
+def ballot_cast(*, actor: User, vote: Vote, choice: str, voter_key: str | None = None) -> Ballot:
+    """One ballot per eligible voter, enforced by the database; a second raises ValidationError.
+    Staff may record a paper ballot for a named voter (``voter_key``)."""
+    if choice not in {c.value for c in Choice}:
+        raise ValidationError({"choice": _("请选择赞成、反对或弃权。")})
+    if vote.status != Vote.Status.OPEN or (vote.closes_at and vote.closes_at < timezone.now()):
+        raise InvalidStep(_("表决已结束。"))
+    if voter_key is None:
+        voter_key = voter_key_for(actor, vote)
+        if voter_key is None:
+            raise PermissionDenied(_("您不在本次表决的投票人之列。"))
+        user = actor
+    else:
+        _require_manager(actor, vote.topic.council)
+        if not _eligible_key(vote, voter_key):
+            raise ValidationError({"voter_key": _("不在投票人之列。")})
+        user = None
+    try:
+        with transaction.atomic():
+            return Ballot.objects.create(
+                vote=vote, voter_key=voter_key, choice=choice, user=None if vote.secret else user, recorded_by=actor
+            )
+    except IntegrityError:
+        raise ValidationError({"choice": _("您已经投过票了。")}, code="duplicate") from None
+
+
+def _eligible_key(vote: Vote, key: str) -> bool:
+    if vote.rule in MEMBER_RULES:
+        return key.startswith("m") and key[1:].isdigit() and vote.meeting.attendance.filter(member_id=int(key[1:])).exists()
+    return Ownership.objects.filter(owner_key=key, dwelling__path__startswith=vote.compound.path).exists()
+
+
+def owner_weights(compound: Place) -> list[OwnerWeight]:
+    """One entry per owner: the sum of their dwellings' exclusive areas (one query)."""
+    rows = (
+        Ownership.objects.filter(dwelling__path__startswith=compound.path, dwelling__kind=PlaceKind.DWELLING)
+        .values("owner_key")
+        .annotate(area=Sum("dwelling__floor_area"))
+        .order_by()
+    )
+    return [OwnerWeight(owner=r["owner_key"], area=r["area"] or 0) for r in rows]
+
+
+def vote_tally(vote: Vote):
+    ballots = dict(vote.ballots.values_list("voter_key", "choice"))
+    if vote.rule in OWNER_RULES:
+        return tally_owners(rule=Rule(vote.rule), eligible=owner_weights(vote.compound), ballots=ballots)
+    members = vote.topic.council.members.count()
+    present = vote.meeting.attendance.count()
+    return tally_members(
+        rule=Rule(vote.rule),
+        members=members,
+        present=present,
+        votes=ballots.values(),
+        quorum=Fraction(vote.topic.council.quorum_percent, 100),
+    )
+
+
+def vote_close(*, actor: User | None, vote: Vote) -> Vote:
+    """Close and tally at once; the arithmetic is stored and shown."""
+    with transaction.atomic():
+        locked = Vote.objects.select_for_update(of=("self",)).select_related("topic__council", "compound", "meeting").get(pk=vote.pk)
+        if actor is not None:
+            _require_manager(actor, locked.topic.council)
+        if locked.status != Vote.Status.OPEN:
+            raise InvalidStep(_("表决已结束。"))
+        result = vote_tally(locked)
+        locked.status, locked.closed_at = Vote.Status.CLOSED, timezone.now()
+        locked.passed, locked.result_lines, locked.figures = result.passed, result.lines, result.figures
+        locked.save()
+        _record(locked.topic, actor, "vote_close", "\n".join(result.lines))
+    return locked
+
+
+# ---- resolutions ------------------------------------------------------------------------------
+
+
+def resolution_publish(*, actor: User, topic: Topic, decision: str, responsible: str, due_on: date, notice_days: int = 7) -> Resolution:
+    """Publish the decision (公示) and resolve the appeals it answers."""
+    _require_manager(actor, topic.council)
+    if not (decision or "").strip() or not (responsible or "").strip():
+        raise ValidationError({"decision": _("请写明决议和责任方。")})
+    if not 1 <= notice_days <= 30:
+        raise ValidationError({"notice_days": _("公示期为1–30天。")})
+    from linli.appeals import services as appeal_services
+
+    with transaction.atomic():
+        locked = Topic.objects.select_for_update().get(pk=topic.pk)
+        if locked.step != "decide" or hasattr(locked, "resolution"):
+            raise InvalidStep(_("议题须处于表决步骤，且尚未发布决议。"))
+        resolution = Resolution.objects.create(
+            topic=locked,
+            decision=decision.strip(),
+            responsible=responsible.strip(),
+            due_on=due_on,
+            notice_until=timezone.localdate() + timedelta(days=notice_days),
+        )
+        for appeal in locked.appeals.all():
+            if appeal.can("resolve"):
+                appeal_services.appeal_resolve(
+                    actor=actor, appeal=appeal, result=_("经%(c)s议事决定：%(d)s") % {"c": locked.council.name, "d": resolution.decision}
+                )
+        locked.step = "implement" if "implement" in locked.council.procedure else locked.step
+        locked.save(update_fields=["step"])
+        _record(locked, actor, "resolution", resolution.decision)
+    return resolution
+
+
+def resolution_progress(*, actor: User, resolution: Resolution, note: str, done: bool = False) -> Resolution:
+    _require_manager(actor, resolution.topic.council)
+    if not (note or "").strip():
+        raise ValidationError({"note": _("请填写进展。")})
+    with transaction.atomic():
+        ResolutionUpdate.objects.create(resolution=resolution, actor=actor, note=note.strip())
+        resolution.status = Resolution.Status.DONE if done else Resolution.Status.IMPLEMENTING
+        resolution.done_at = timezone.now() if done else None
+        resolution.save(update_fields=["status", "done_at"])
+        if done:
+            Topic.objects.filter(pk=resolution.topic_id).update(status=Topic.Status.DONE)
+    return resolution
