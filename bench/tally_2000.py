@@ -1,6 +1,6 @@
 """Tally of an owners' vote (art. 278) with 2,000 eligible households: query count and time.
 
-    .venv/bin/python bench/tally_2000.py      (BENCH_DATABASE_URL=postgres://… for PostgreSQL)
+.venv/bin/python bench/tally_2000.py      (BENCH_DATABASE_URL=postgres://… for PostgreSQL)
 """
 
 import random
@@ -26,8 +26,14 @@ gen = Generator(seed=9)
 district = gen.root(kind=PlaceKind.DISTRICT, name="区", code="341166")
 street = gen.child(district, kind=PlaceKind.STREET, name="街道", code="341166001", save=True)
 # 2,000 dwellings in one compound: 10 buildings × 2 units × 25 floors × 4.
-community, _grids = gen.community(street, name="社区", code="341166001001",
-                                  compounds=[CompoundSpec("大型小区", ManagementStatus.PROPERTY, 10, 2, 25, 4)], grid_count=2, target_residents=0)
+community, _grids = gen.community(
+    street,
+    name="社区",
+    code="341166001001",
+    compounds=[CompoundSpec("大型小区", ManagementStatus.PROPERTY, 10, 2, 25, 4)],
+    grid_count=2,
+    target_residents=0,
+)
 compound = Place.objects.get(community=community, kind=PlaceKind.COMPOUND)
 dwellings = list(Place.objects.filter(path__startswith=compound.path, kind=PlaceKind.DWELLING).values_list("pk", flat=True))
 assert len(dwellings) == N, len(dwellings)
@@ -46,15 +52,21 @@ while topic.step != "decide":
     topic = services.topic_advance(actor=staff, topic=topic)
 vote = services.vote_open(actor=staff, topic=topic, rule=Rule.OWNERS_SPECIAL, compound=compound)
 owners = sorted(set(owner_of))
-Ballot.objects.bulk_create([Ballot(vote=vote, voter_key=k, choice=rng.choices(["for", "against", "abstain"], [80, 15, 5])[0])
-                            for k in owners[: int(len(owners) * 0.8)]])
+Ballot.objects.bulk_create(
+    [
+        Ballot(vote=vote, voter_key=k, choice=rng.choices(["for", "against", "abstain"], [80, 15, 5])[0])
+        for k in owners[: int(len(owners) * 0.8)]
+    ]
+)
 
 with CaptureQueriesContext(connection) as ctx:
     started = time.perf_counter()
     closed = services.vote_close(actor=staff, vote=vote)
     seconds = time.perf_counter() - started
 tally_only = [q for q in ctx.captured_queries]
-print(f"database={vendor} eligible_households={N} owners={len(owners)} ballots={closed.figures['participating_owners']} "
-      f"passed={closed.passed} close_and_tally_queries={len(tally_only)} seconds={seconds:.3f}")
+print(
+    f"database={vendor} eligible_households={N} owners={len(owners)} ballots={closed.figures['participating_owners']} "
+    f"passed={closed.passed} close_and_tally_queries={len(tally_only)} seconds={seconds:.3f}"
+)
 for line in closed.result_lines:
     print("  " + line)

@@ -15,6 +15,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("registry/", include("linli.registry.urls")),
     path("appeals/", include("linli.appeals.urls")),
+    path("councils/", include("linli.councils.urls")),
+    path("wishes/", include("linli.wishes.urls")),
     path("api/", include("linli.api.urls")),
     path("open311/v2/", include("linli.appeals.open311_urls")),
     path("admin/", admin.site.urls),
