@@ -192,3 +192,30 @@ def in_progress(world, new_appeal):
     appeal_services.appeal_accept(actor=staff, appeal=a)
     appeal_services.appeal_dispatch(actor=staff, appeal=a, users=[world.user("gridworker")])
     return appeal_services.appeal_sign(actor=world.user("gridworker"), appeal=a)
+
+
+def race(n: int, fn) -> list[str]:
+    """Run fn(i) in n threads released at once; return "ok" or the exception name for each."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(n)
+    results: list[str] = []
+
+    def run(i):
+        try:
+            barrier.wait()
+            fn(i)
+            results.append("ok")
+        except Exception as e:  # the losers' refusals are the point
+            results.append(type(e).__name__)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results

@@ -1,36 +1,13 @@
 """Two people act at once: exactly one wins (row locks on PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from linli.appeals import services
 from linli.appeals.models import Appeal, Event, Status
+from tests.conftest import race
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-def _race(n, fn):
-    barrier = threading.Barrier(n)
-    results = []
-
-    def run(i):
-        try:
-            barrier.wait()
-            fn(i)
-            results.append("ok")
-        except Exception as e:  # the loser's refusal is the point
-            results.append(type(e).__name__)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 @pytest.fixture
@@ -45,7 +22,7 @@ def test_two_handlers_sign_at_once_exactly_one_wins(require_postgres, world, new
     services.appeal_accept(actor=staff, appeal=a)
     services.appeal_dispatch(actor=staff, appeal=a, users=[world.user("gridworker"), world.user("gridleader")])
     users = [world.user("gridworker"), world.user("gridleader")] * 4
-    results = _race(8, lambda i: services.appeal_sign(actor=users[i], appeal=a))
+    results = race(8, lambda i: services.appeal_sign(actor=users[i], appeal=a))
     assert results.count("ok") == 1, results
     assert Appeal.objects.get(pk=a.pk).status == Status.IN_PROGRESS
     assert Event.objects.filter(appeal=a, action="sign").count() == 1
@@ -54,7 +31,7 @@ def test_two_handlers_sign_at_once_exactly_one_wins(require_postgres, world, new
 def test_two_staff_accept_at_once_exactly_one_wins(require_postgres, world, new_appeal):
     a = new_appeal()
     staff, secretary = world.user("staff"), world.user("secretary")
-    results = _race(6, lambda i: services.appeal_accept(actor=(staff, secretary)[i % 2], appeal=a))
+    results = race(6, lambda i: services.appeal_accept(actor=(staff, secretary)[i % 2], appeal=a))
     assert results.count("ok") == 1, results
     assert set(results) - {"ok"} == {"InvalidTransition"}
     assert Event.objects.filter(appeal=a, action="accept").count() == 1
@@ -65,7 +42,7 @@ def test_concurrent_submits_with_one_key_make_one_appeal(require_postgres, world
 
     place = Place.objects.filter(kind="dwelling", path__startswith=world.building.path).first()
     resident = world.user("resident")
-    results = _race(
+    results = race(
         10,
         lambda i: services.appeal_submit(
             actor=resident, place=place, title="t", description="同一次提交", channel="resident", idempotency_key="same-key"

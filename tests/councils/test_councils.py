@@ -1,11 +1,10 @@
 """Councils: every step's permission, sign-in, one vote per voter, tallies, resolutions."""
 
-import threading
 from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -14,6 +13,7 @@ from linli.appeals.models import Status as AppealStatus
 from linli.councils import services
 from linli.councils.models import Ballot, Topic
 from linli.councils.voting import Rule
+from tests.conftest import race
 from tests.councils.conftest import resident_user
 
 
@@ -176,21 +176,6 @@ def test_twenty_concurrent_ballots_by_one_voter_record_one(world, council):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is tested on PostgreSQL (make test runs the suite there too)")
     _t, v = _member_vote(world, council)
-    barrier = threading.Barrier(20)
-    results = []
-
-    def run():
-        try:
-            barrier.wait()
-            services.ballot_cast(actor=world.user("gridworker"), vote=v, choice="for")
-            results.append("ok")
-        except Exception as e:
-            results.append(type(e).__name__)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(20)]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    results = race(20, lambda i: services.ballot_cast(actor=world.user("gridworker"), vote=v, choice="for"))
     assert results.count("ok") == 1, results
     assert Ballot.objects.filter(vote=v).count() == 1

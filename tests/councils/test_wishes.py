@@ -1,13 +1,12 @@
 """Micro-wishes: every step's permission, one claimer at a time, the wall shows no one."""
 
-import threading
 from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
@@ -16,6 +15,7 @@ from linli.registry import services as registry_services
 from linli.registry.models import CareTag
 from linli.wishes import selectors, services
 from linli.wishes.models import Wish, WishStatus
+from tests.conftest import race
 
 
 def photo():
@@ -122,21 +122,6 @@ def test_twenty_concurrent_claims_one_winner(world, party_member):
             actor=world.admin, user=u, role=Role.PARTNER_STAFF, organisation=world.user("property").role_assignments.first().organisation
         )
         claimers.append(User.objects.get(pk=u.pk))
-    barrier = threading.Barrier(20)
-    results = []
-
-    def run(u):
-        try:
-            barrier.wait()
-            services.wish_claim(actor=u, wish=w)
-            results.append("ok")
-        except Exception as e:
-            results.append(type(e).__name__)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(u,)) for u in claimers]
-    [t.start() for t in threads]
-    [t.join() for t in threads]
+    results = race(20, lambda i: services.wish_claim(actor=claimers[i], wish=w))
     assert results.count("ok") == 1, results
     assert w.events.filter(action="claim").count() == 1
