@@ -94,10 +94,15 @@ class Command(BaseCommand):
             from linli.appeals.demo import seed_appeals
 
             appeals = seed_appeals(community=hemei, seed=seed)
+            from linli.councils.demo import seed_councils, seed_ownerships, seed_wishes
+
+            seed_ownerships(community=hemei, seed=seed)
+            seed_councils(community=hemei, seed=seed)
+            wishes = seed_wishes(community=hemei, seed=seed)
         c = gen.counts
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo: {c.places} places, {c.grids} grids, {c.households} households, {c.residents} residents, {appeals} appeals."
+                f"Demo: {c.places} places, {c.grids} grids, {c.households} households, {c.residents} residents, {appeals} appeals, {wishes} wishes."
             )
         )
 
