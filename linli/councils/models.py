@@ -20,6 +20,24 @@ STEP_LABELS = {
 }
 
 
+RULE_LABELS = {
+    Rule.MAJORITY: _("到会成员过半数"),
+    Rule.TWO_THIRDS: _("到会成员三分之二"),
+    Rule.OWNERS: _("业主双过半（民法典第278条）"),
+    Rule.OWNERS_SPECIAL: _("业主双四分之三（第278条第6–8项）"),
+}
+ACTION_LABELS = {
+    "propose": _("提出议题"),
+    "accept": _("列入议程"),
+    "advance": _("进入下一步"),
+    "comment": _("意见"),
+    "option": _("添加方案"),
+    "vote_open": _("发起表决"),
+    "vote_close": _("计票"),
+    "resolution": _("发布决议"),
+}
+
+
 class Council(models.Model):
     class Kind(models.TextChoices):
         RESIDENTS = "residents", _("居民议事会")
@@ -142,6 +160,14 @@ class TopicRecord(models.Model):
     def __str__(self):
         return f"{self.topic_id} {self.step} {self.action}"
 
+    @property
+    def step_label(self):
+        return STEP_LABELS.get(self.step, self.step)
+
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
 
 class Option(models.Model):
     """One of the N solutions for a topic (1+5+N)."""
@@ -224,6 +250,10 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.topic} / {self.option or ''}"
+
+    @property
+    def rule_label(self):
+        return RULE_LABELS.get(self.rule, self.rule)
 
 
 class Ballot(models.Model):
