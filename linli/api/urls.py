@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from linli.appeals import api as appeals
+from linli.councils import api as councils
 from linli.registry import api as registry
 
 urlpatterns = [
@@ -22,4 +23,14 @@ urlpatterns = [
     path("appeals/", appeals.AppealListCreateApi.as_view(), name="api-appeals"),
     path("appeals/categories/", appeals.CategoryListApi.as_view(), name="api-appeal-categories"),
     path("appeals/<int:pk>/", appeals.AppealDetailApi.as_view(), name="api-appeal"),
+    path("councils/", councils.CouncilListApi.as_view(), name="api-councils"),
+    path("councils/<int:pk>/topics/", councils.CouncilTopicsApi.as_view(), name="api-council-topics"),
+    path("topics/<int:pk>/support/", councils.TopicSupportApi.as_view(), name="api-topic-support"),
+    path("votes/<int:pk>/", councils.VoteDetailApi.as_view(), name="api-vote"),
+    path("votes/<int:pk>/ballots/", councils.BallotCastApi.as_view(), name="api-vote-cast"),
+    path("votes/<int:pk>/close/", councils.VoteCloseApi.as_view(), name="api-vote-close"),
+    path("wishes/", councils.WishWallApi.as_view(), name="api-wishes"),
+    path("wishes/<int:pk>/claim/", councils.WishClaimApi.as_view(), name="api-wish-claim"),
+    path("wishes/<int:pk>/confirm/", councils.WishConfirmApi.as_view(), name="api-wish-confirm"),
+    path("wishes/<int:pk>/approve/", councils.WishApproveApi.as_view(), name="api-wish-approve"),
 ] + [path(f"appeals/<int:pk>/{name}/", cls.as_view(), name=f"api-appeal-{name}") for name, cls in appeals.ACTION_APIS.items()]
