@@ -62,3 +62,47 @@ def public_page(community) -> dict:
         .select_related("topic", "option")
         .order_by("-closed_at")[:20],
     }
+
+
+def suggested_topics(community, *, days: int = 90, at_least: int = 3) -> list[dict]:
+    """Buildings where appeals of one category keep coming back (not yet raised to a council):
+    candidates for a topic. Two queries whatever the number of appeals."""
+    from datetime import timedelta
+
+    from django.db.models.functions import Substr
+
+    from linli.appeals.models import Appeal
+    from linli.registry.models import Place
+
+    width = Place.steplen * 5  # district/street/community/compound/building
+    rows = list(
+        Appeal.objects.filter(
+            community=community,
+            created_at__gte=timezone.now() - timedelta(days=days),
+            category__isnull=False,
+            merged_into__isnull=True,
+            topics__isnull=True,
+        )
+        .annotate(building=Substr("place__path", 1, width))
+        .values("building", "category_id", "category__name")
+        .annotate(n=Count("id"))
+        .filter(n__gte=at_least)
+        .order_by("-n")[:20]
+    )
+    names = dict(Place.objects.filter(path__in=[r["building"] for r in rows]).values_list("path", "address"))
+    return [{**r, "place": names.get(r["building"], "")} for r in rows]
+
+
+def appeals_for_suggestion(community, building_path: str, category_id: int, *, days: int = 90):
+    from datetime import timedelta
+
+    from linli.appeals.models import Appeal
+
+    return Appeal.objects.filter(
+        community=community,
+        place__path__startswith=building_path,
+        category_id=category_id,
+        created_at__gte=timezone.now() - timedelta(days=days),
+        merged_into__isnull=True,
+        topics__isnull=True,
+    )

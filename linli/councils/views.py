@@ -54,8 +54,25 @@ def council_detail(request, pk):
             "manager": services.is_manager(request.user, council),
             "meetings": council.meetings.order_by("-scheduled_at")[:20],
             "members": council.members.all() if services.is_manager(request.user, council) else [],
+            "suggestions": selectors.suggested_topics(council.community) if services.is_manager(request.user, council) else [],
         },
     )
+
+
+@login_required
+@require_POST
+def raise_to_council(request, pk):
+    """Staff turn a suggestion (one building, one category) into a topic in one step."""
+    council = selectors.access_council(request.user, pk)
+    if not services.is_manager(request.user, council):
+        raise Http404
+    appeals = list(selectors.appeals_for_suggestion(council.community, request.POST.get("building", ""), request.POST.get("category") or 0))
+    _done(
+        request,
+        lambda: services.topic_from_appeals(actor=request.user, council=council, appeals=appeals, title=request.POST.get("title", "")),
+        _("已提交议事。"),
+    )
+    return redirect("councils:detail", pk=council.pk)
 
 
 @login_required

@@ -182,3 +182,12 @@ def wishes_release_expired(*, now=None) -> int:
                 WishEvent.objects.create(wish_id=pk, action="expire", note=_("认领超期，已回到心愿墙。"))
                 released += 1
     return released
+
+
+def wish_withdraw(*, actor: User, wish: Wish) -> Wish:
+    """The resident (or whoever posted for them, or staff) takes a wish back before it is claimed."""
+
+    def allowed(w):
+        return actor.resident_id == w.resident_id or w.posted_by_id == actor.pk or _is_staff(actor, w)
+
+    return _transition(actor=actor, wish=wish, action="withdraw", allowed=allowed)

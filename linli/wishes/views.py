@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import Capability, scope_for
 from linli.registry.models import Place, PlaceKind
 from linli.wishes import selectors, services
-from linli.wishes.models import Wish, WishStatus
+from linli.wishes.models import Campaign, Wish, WishStatus
 
 
 def _visible(user, wish: Wish) -> bool:
@@ -50,6 +51,7 @@ def post(request):
                 kind=request.POST.get("kind", ""),
                 title=request.POST.get("title", ""),
                 description=request.POST.get("description", ""),
+                campaign=Campaign.objects.filter(pk=request.POST.get("campaign") or 0).first(),
             )
         except PermissionDenied:
             raise Http404 from None
@@ -58,10 +60,12 @@ def post(request):
         else:
             messages.success(request, _("心愿已提交，社区审核后会出现在心愿墙上。"))
             return redirect("wishes:detail", pk=wish.pk)
+    today = timezone.localdate()
+    campaigns = Campaign.objects.filter(community_id=resident.household.dwelling.community_id, starts_on__lte=today, ends_on__gte=today)
     return render(
         request,
         "wishes/post.html",
-        {"resident": resident, "kinds": Wish.Kind.choices, "on_behalf": resident.pk != request.user.resident_id},
+        {"resident": resident, "kinds": Wish.Kind.choices, "campaigns": campaigns, "on_behalf": resident.pk != request.user.resident_id},
     )
 
 
@@ -99,6 +103,7 @@ def act(request, pk, action):
         "release": lambda: services.wish_release(actor=u, wish=wish, note=p.get("note", "")),
         "fulfil": lambda: services.wish_fulfil(actor=u, wish=wish, photo=request.FILES.get("photo")),
         "confirm": lambda: services.wish_confirm(actor=u, wish=wish),
+        "withdraw": lambda: services.wish_withdraw(actor=u, wish=wish),
     }
     if action not in calls:
         raise Http404
@@ -133,4 +138,9 @@ def review(request, community_pk):
     if not scope_for(request.user).can(Capability.DISPATCH_APPEALS, community):
         raise Http404
     pending = Wish.objects.filter(community=community, status=WishStatus.PENDING).select_related("resident", "compound")
-    return render(request, "wishes/review.html", {"community": community, "pending": pending, "stats": selectors.stats(community)})
+    campaigns = [(c, selectors.stats(community, campaign=c)) for c in Campaign.objects.filter(community=community)[:5]]
+    return render(
+        request,
+        "wishes/review.html",
+        {"community": community, "pending": pending, "stats": selectors.stats(community), "campaigns": campaigns},
+    )

@@ -25,7 +25,14 @@ def test_council_pages_in_scope(world, council, client):
         "councils:meeting": reverse("councils:meeting", args=[m.pk]),
         "councils:sign_in": reverse("councils:sign_in", args=[m.pk]),
     }
-    walked = set(urls) | {"councils:list", "councils:public", "councils:topic_act", "councils:vote_act", "councils:meeting_new"}
+    walked = set(urls) | {
+        "councils:list",
+        "councils:public",
+        "councils:topic_act",
+        "councils:vote_act",
+        "councils:meeting_new",
+        "councils:raise",
+    }
     assert _names("councils") == walked
     for name, url in urls.items():
         client.force_login(world.user("far_staff"))
@@ -62,3 +69,41 @@ def test_wish_pages(world, client):
     assert "新的排气扇" in wall and "张三" not in wall and "101" not in wall
     client.force_login(world.user("gridworker"))
     assert client.get(f"{reverse('wishes:post')}?resident={world.other_resident.pk}").status_code == 404  # another grid
+
+
+def test_post_a_wish_in_a_campaign_and_withdraw_it(world, client):
+    from datetime import date
+
+    from linli.wishes.models import Campaign, Wish
+
+    c = Campaign.objects.create(community=world.community, name="2026圆梦微心愿", starts_on=date(2026, 1, 1), ends_on=date(2099, 12, 31))
+    client.force_login(world.user("resident"))
+    assert "2026圆梦微心愿" in client.get(reverse("wishes:post")).content.decode()
+    client.post(reverse("wishes:post"), {"title": "一副老花镜", "kind": "goods", "campaign": c.pk})
+    w = Wish.objects.get()
+    assert w.campaign == c
+    client.post(reverse("wishes:act", args=[w.pk, "withdraw"]))
+    w.refresh_from_db()
+    assert w.status == "withdrawn"
+
+
+def test_staff_see_recurring_appeals_and_raise_them_to_council(world, council, new_appeal, client):
+    from linli.councils.models import Topic
+
+    for text in ("电动车乱停", "电动车堵住楼道口", "电动车停在消防通道"):
+        new_appeal(description=text)
+    client.force_login(world.user("staff"))
+    page = client.get(reverse("councils:detail", args=[council.pk])).content.decode()
+    assert "建议议题" in page and "3 件诉求" in page
+    client.force_login(world.user("resident"))
+    assert "建议议题" not in client.get(reverse("councils:detail", args=[council.pk])).content.decode()
+    from linli.councils.selectors import suggested_topics
+
+    (s,) = suggested_topics(world.community)
+    client.force_login(world.user("staff"))
+    client.post(
+        reverse("councils:raise", args=[council.pk]), {"building": s["building"], "category": s["category_id"], "title": "电动车停放"}
+    )
+    t = Topic.objects.get(source="appeal")
+    assert t.appeals.count() == 3
+    assert suggested_topics(world.community) == []  # raised once, not suggested again

@@ -125,3 +125,24 @@ def test_twenty_concurrent_claims_one_winner(world, party_member):
     results = race(20, lambda i: services.wish_claim(actor=claimers[i], wish=w))
     assert results.count("ok") == 1, results
     assert w.events.filter(action="claim").count() == 1
+
+
+def test_withdraw_before_claim_only(world, open_wish, party_member):
+    with pytest.raises(PermissionDenied):
+        services.wish_withdraw(actor=world.user("other_gridworker"), wish=open_wish)
+    w = services.wish_withdraw(actor=world.user("resident"), wish=open_wish)
+    assert w.status == WishStatus.WITHDRAWN
+    with pytest.raises(ValidationError):
+        services.wish_claim(actor=party_member, wish=w)
+
+
+def test_campaign_counts(world):
+    from datetime import date
+
+    from linli.wishes.models import Campaign
+
+    c = Campaign.objects.create(community=world.community, name="2026圆梦微心愿", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    services.wish_post(actor=world.user("gridworker"), resident=world.resident, kind="goods", title="收音机", campaign=c)
+    services.wish_post(actor=world.user("gridworker"), resident=world.resident, kind="goods", title="拐杖")
+    assert selectors.stats(world.community, campaign=c)["posted"] == 1
+    assert selectors.stats(world.community)["posted"] == 2
