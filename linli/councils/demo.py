@@ -162,7 +162,7 @@ def seed_wishes(*, community: Place, seed: int) -> int:
         "pending",
         "open",
         "open",
-        "open",
+        "withdrawn",
         "claimed",
         "claimed",
         "fulfilled",
@@ -173,10 +173,24 @@ def seed_wishes(*, community: Place, seed: int) -> int:
         "confirmed",
     ]
     made = 0
+    from linli.wishes.models import Campaign
+
+    today = timezone.localdate()
+    campaign = Campaign.objects.create(
+        community=community,
+        name=f"{today.year}年“圆梦微心愿”",
+        starts_on=today.replace(month=1, day=1),
+        ends_on=today.replace(month=12, day=31),
+    )
     for r, title, state in zip(elderly, wishes, plan, strict=False):
-        w = wish_services.wish_post(actor=worker, resident=r, kind=rng.choice(["goods", "service", "company"]), title=title)
+        w = wish_services.wish_post(
+            actor=worker, resident=r, kind=rng.choice(["goods", "service", "company"]), title=title, campaign=campaign
+        )
         made += 1
         if state == "pending":
+            continue
+        if state == "withdrawn":
+            wish_services.wish_withdraw(actor=worker, wish=w)
             continue
         if state == "rejected":
             wish_services.wish_reject(actor=staff, wish=w, reason="已纳入社区救助，由社区直接办理")

@@ -163,8 +163,15 @@ def meeting_detail(request, pk):
             "members": meeting.council.members.all(),
             "present": present,
             "sign_in_url": request.build_absolute_uri(f"/councils/meetings/{meeting.pk}/sign-in/"),
+            "sign_in_qr": _qr_svg(request.build_absolute_uri(f"/councils/meetings/{meeting.pk}/sign-in/")) if manager else "",
         },
     )
+
+
+def _qr_svg(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=5)
 
 
 @login_required
