@@ -1,20 +1,19 @@
 """Appeals API: one class per operation with Input/Output serializers. Every read goes through
 the scope (selectors), every change through a service; serializers only shape data."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.accounts.models import User
 from linli.accounts.scope import Capability, scope_for
+from linli.api.errors import call_service
 from linli.appeals import selectors, services
 from linli.appeals.models import Channel, Level
-from linli.registry.api import service_errors
 from linli.registry.models import Organisation, Place
 
 
@@ -54,15 +53,6 @@ class AppealDetailOutput(AppealOutput):
     def get_timeline(self, obj) -> list[dict]:
         events = selectors.appeal_timeline(obj, public_only=self.context.get("public_only", True))
         return EventOutput([{**e.__dict__, "actor": str(e.actor) if e.actor else None} for e in events], many=True).data
-
-
-def _call(fn):
-    try:
-        return fn()
-    except DjangoPermissionDenied:
-        raise NotFound from None
-    except DjangoValidationError as e:
-        raise service_errors(e) from None
 
 
 class AppealSubmitInput(serializers.Serializer):
@@ -119,7 +109,7 @@ class AppealListCreateApi(GenericAPIView):
             category = selectors.categories_for(place.community_id).filter(code=v["category"]).first()
             if category is None:
                 raise ValidationError({"category": ["unknown category"]})
-        appeal, created = _call(
+        appeal, created = call_service(
             lambda: services.appeal_submit(
                 actor=request.user,
                 place=place,
@@ -154,7 +144,7 @@ class _ActionApi(APIView):
         appeal = selectors.access_appeal(scope_for(request.user), pk)
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
-        result = _call(lambda: self.perform(request.user, appeal, data.validated_data))
+        result = call_service(lambda: self.perform(request.user, appeal, data.validated_data))
         return Response(AppealOutput(result).data)
 
 

@@ -1,7 +1,5 @@
 """Councils and micro-wishes API: one class per operation, services do the work."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -9,22 +7,13 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from linli.api.errors import call_service
 from linli.councils import selectors, services
 from linli.councils.models import Vote
-from linli.registry.api import service_errors
 from linli.registry.models import Place, PlaceKind
 from linli.wishes import selectors as wish_selectors
 from linli.wishes import services as wish_services
 from linli.wishes.models import Wish
-
-
-def _call(fn):
-    try:
-        return fn()
-    except DjangoPermissionDenied:
-        raise NotFound from None
-    except DjangoValidationError as e:
-        raise service_errors(e) from None
 
 
 class CouncilOutput(serializers.Serializer):
@@ -70,7 +59,7 @@ class CouncilTopicsApi(APIView):
         council = selectors.access_council(request.user, pk)
         data = TopicProposeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        topic = _call(lambda: services.topic_propose(actor=request.user, council=council, **data.validated_data))
+        topic = call_service(lambda: services.topic_propose(actor=request.user, council=council, **data.validated_data))
         return Response(TopicOutput(topic).data, status=status.HTTP_201_CREATED)
 
 
@@ -78,7 +67,7 @@ class TopicSupportApi(APIView):
     @extend_schema(request=None, responses=TopicOutput, operation_id="topic_support")
     def post(self, request, pk):
         topic = selectors.access_topic(request.user, pk)
-        _call(lambda: services.topic_support(actor=request.user, topic=topic))
+        call_service(lambda: services.topic_support(actor=request.user, topic=topic))
         topic.refresh_from_db()
         return Response(TopicOutput(topic).data)
 
@@ -117,7 +106,7 @@ class BallotCastApi(APIView):
         vote = _vote(request, pk)
         data = BallotInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _call(
+        call_service(
             lambda: services.ballot_cast(
                 actor=request.user, vote=vote, choice=data.validated_data["choice"], voter_key=data.validated_data["voter_key"] or None
             )
@@ -129,7 +118,7 @@ class VoteCloseApi(APIView):
     @extend_schema(request=None, responses=VoteOutput, operation_id="vote_close")
     def post(self, request, pk):
         vote = _vote(request, pk)
-        return Response(VoteOutput(_call(lambda: services.vote_close(actor=request.user, vote=vote))).data)
+        return Response(VoteOutput(call_service(lambda: services.vote_close(actor=request.user, vote=vote))).data)
 
 
 class WishOutput(serializers.Serializer):
@@ -172,7 +161,7 @@ class WishWallApi(APIView):
             resident = request.user.resident
         if resident is None:
             raise NotFound
-        wish = _call(
+        wish = call_service(
             lambda: wish_services.wish_post(
                 actor=request.user, resident=resident, kind=v["kind"], title=v["title"], description=v["description"]
             )
@@ -186,7 +175,7 @@ class _WishActionApi(APIView):
     def post(self, request, pk):
         wish = get_object_or_404(Wish.objects.select_related("compound"), pk=pk)
         fn = {"claim": wish_services.wish_claim, "confirm": wish_services.wish_confirm, "approve": wish_services.wish_approve}[self.action]
-        return Response(WishOutput(_call(lambda: fn(actor=request.user, wish=wish))).data)
+        return Response(WishOutput(call_service(lambda: fn(actor=request.user, wish=wish))).data)
 
 
 class WishClaimApi(_WishActionApi):

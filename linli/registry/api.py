@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.accounts.scope import Capability, scope_for
+from linli.api.errors import service_errors
 from linli.registry import selectors, services
 from linli.registry.models import Gender, Registration, Relationship
 
@@ -22,10 +23,6 @@ def _scope(request, capability=Capability.VIEW_REGISTRY):
     if not scope.has(capability):
         raise PermissionDenied
     return scope
-
-
-def service_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 class PlaceOutput(serializers.Serializer):
