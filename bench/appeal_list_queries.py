@@ -13,10 +13,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from linli.accounts import services as account_services  # noqa: E402
 from linli.accounts.models import Role, User  # noqa: E402
 from linli.appeals import services  # noqa: E402
 from linli.appeals.models import Appeal, Category  # noqa: E402
-from linli.registry import services as registry_services  # noqa: E402
 from linli.registry.generate import CompoundSpec, Generator  # noqa: E402
 from linli.registry.models import ManagementStatus, Place, PlaceKind  # noqa: E402
 
@@ -34,8 +34,8 @@ community, grids = gen.community(
 admin = User.objects.create_superuser("bench-admin", password="x-bench-pass-1")
 staff = User.objects.create_user("bench-staff", password="x-bench-pass-1")
 worker = User.objects.create_user("bench-worker", password="x-bench-pass-1")
-registry_services.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
-registry_services.role_assign(actor=admin, user=worker, role=Role.GRID_WORKER, grid=grids[0])
+account_services.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
+account_services.role_assign(actor=admin, user=worker, role=Role.GRID_WORKER, grid=grids[0])
 buildings = list(Place.objects.filter(community=community, kind=PlaceKind.BUILDING))
 categories = list(Category.objects.filter(community__isnull=True))
 client = Client()

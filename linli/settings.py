@@ -34,12 +34,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
-    "django_filters",
     "django_htmx",
     "django_tasks",
     "django_tasks_db",
     "axes",
-    "rules.apps.AutodiscoverRulesConfig",
     "treebeard",
     "linli.core",
     "linli.accounts",
@@ -47,11 +45,15 @@ INSTALLED_APPS = [
     "linli.appeals",
     "linli.councils",
     "linli.wishes",
+    "linli.gridwork",
+    "linli.ops",
     "linli.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "linli.core.middleware.DatabaseUnavailableMiddleware",
+    "linli.core.middleware.RejectBadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "linli.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,7 +102,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -122,12 +123,15 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("LINLI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
-# django-axes: 5 failures in a row lock the account for 15 minutes; a success resets the count.
-# Locked by username, not IP: a community office shares one intranet address.
+# django-axes: 5 failures in a row lock a username *from that address* for 15 minutes; a
+# success resets the count. Locking the username alone would let anyone lock any known worker
+# out with five requests; locking the address alone would lock a whole community office, which
+# shares one intranet address. Behind a reverse proxy set AXES_IPWARE_PROXY_COUNT so the
+# client's address is used (deploy/).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
 
@@ -145,10 +149,11 @@ MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
-    ],
+    # Sessions only: they end after the idle time and on logout. HTTP Basic would send the
+    # password with every request and never expire; other systems use Open311 keys.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # The API speaks JSON (forms and files go through the pages and Open311).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -163,6 +168,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "linli.api.schema.add_error_responses"],
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # Background work (django-tasks). LINLI_TASKS picks the backend:
@@ -185,19 +192,40 @@ if LINLI_TASKS == "redis":
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "linli.core.logging.RedactPersonalDataFilter"}},
+    "filters": {
+        "redact": {"()": "linli.core.logging.RedactPersonalDataFilter"},
+        # Request lines lose their query string: a search for a phone must not land in the log.
+        "access": {"()": "linli.core.logging.AccessLogFilter"},
+    },
+    "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "access": {"class": "logging.StreamHandler", "filters": ["access"], "formatter": "server"},
+    },
+    "loggers": {
+        "django.server": {"handlers": ["access"], "level": "INFO", "propagate": False},
+        # django-axes logs every login at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
     },
     "root": {"handlers": ["console"], "level": env_str("LINLI_LOG_LEVEL", "INFO")},
 }
 
+# A shared cache (rate limits of public endpoints) when several processes serve: LINLI_CACHE=redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env_str("LINLI_CACHE", "local") == "redis":
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env_str("LINLI_REDIS_URL", "redis://127.0.0.1:6379/1"),
+        }
+    }
+
+# Where residents reach Linli: links in SMS (the reporter's tracking link) are built on it.
+LINLI_BASE_URL = env_str("LINLI_BASE_URL", "http://127.0.0.1:8000")
+
 # Import files larger than this are refused before reading (a 10,000-row sheet is ~1 MB).
 LINLI_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
-# Lockout is by username on purpose (see AXES_LOCKOUT_PARAMETERS above): a community office
-# or a street's intranet puts many workers behind one address.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Notification senders per channel (linli.core.outbox). Production replaces "sms" and "wechat"
 # with gateway clients; a channel without a sender keeps its messages pending.

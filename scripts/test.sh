@@ -20,7 +20,7 @@ PYEOF
 
 echo "== SQLite =="
 unset DATABASE_URL
-$PY -m pytest -q -p no:cacheprovider "$@"
+$PY -m pytest -q -p no:cacheprovider -n "${LINLI_TEST_WORKERS:-auto}" "$@"
 sqlite_rc=$?
 
 echo "== PostgreSQL =="
@@ -30,7 +30,7 @@ if ! pg_ready && [ "$(id -u)" -eq 0 ] && ls /etc/postgresql >/dev/null 2>&1; the
   sleep 2
 fi
 if pg_ready; then
-  DATABASE_URL="$PG_URL" $PY -m pytest -q -p no:cacheprovider "$@"
+  DATABASE_URL="$PG_URL" $PY -m pytest -q -p no:cacheprovider -n "${LINLI_TEST_WORKERS:-auto}" "$@"
   pg_rc=$?
 elif [ "${CI:-}" = "true" ]; then
   echo "FAIL: CI=true requires PostgreSQL at $PG_URL and it cannot be reached." >&2

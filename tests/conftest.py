@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.conf import settings
 
+from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.core import idcard
 from linli.registry import services
@@ -114,7 +115,7 @@ def build_world() -> World:
 
     def user(key, role, **anchor):
         u = User.objects.create_user(key, password=PASSWORD)
-        services.role_assign(actor=admin, user=u, role=role, **anchor)
+        account_services.role_assign(actor=admin, user=u, role=role, **anchor)
         users[key] = User.objects.get(pk=u.pk)
 
     user("gridworker", Role.GRID_WORKER, grid=grid)
@@ -140,6 +141,21 @@ def build_world() -> World:
 @pytest.fixture
 def world(db) -> World:
     return build_world()
+
+
+def user_for_resident(world, resident, username: str) -> User:
+    """A resident's own account (role: resident of their household)."""
+    u = User.objects.create_user(username, password=PASSWORD)
+    u.resident = resident
+    u.save()
+    account_services.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=resident.household)
+    return User.objects.get(pk=u.pk)
+
+
+@pytest.fixture
+def neighbour(world) -> User:
+    """李四: lives in the same compound as 张三 (another building), with an account."""
+    return user_for_resident(world, world.other_resident, "neighbour")
 
 
 @pytest.fixture
@@ -219,3 +235,30 @@ def race(n: int, fn) -> list[str]:
     for t in threads:
         t.join()
     return results
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The permission matrix says how many cells it checked (summed over xdist workers)."""
+    total = 0
+    for report in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", []):
+        for key, value in getattr(report, "user_properties", []):
+            if key == "matrix_cells" and report.when == "call":
+                total += value
+    if total:
+        terminalreporter.write_line(f"permission matrix: {total} cells checked")
+
+
+class RecordingSender:
+    """Tests' SMS gateway: keeps what it was asked to send (the phone's inbox)."""
+
+    sent: list[tuple[str, str]] = []
+
+    def send(self, notification):
+        RecordingSender.sent.append((notification.phone, notification.text))
+
+
+@pytest.fixture
+def sms_inbox(settings):
+    RecordingSender.sent = []
+    settings.LINLI_NOTIFY_SENDERS = {**settings.LINLI_NOTIFY_SENDERS, "sms": "tests.conftest.RecordingSender"}
+    return RecordingSender.sent

@@ -28,6 +28,8 @@ class Role(models.TextChoices):
     PARTY_SECRETARY = "party_secretary", _("社区书记")
     PROPERTY_STAFF = "property_staff", _("物业人员")
     PARTNER_STAFF = "partner_staff", _("共建单位人员")
+    # 红色小管家: looks after the households linked to them (gridwork.StewardLink) in one grid.
+    RED_STEWARD = "red_steward", _("红色小管家")
     STREET_SUPERVISOR = "street_supervisor", _("街道督导")
     ADMIN = "admin", _("系统管理员")
 
@@ -42,6 +44,7 @@ ROLE_SCOPE_KIND = {
     Role.PARTY_SECRETARY: "place",
     Role.PROPERTY_STAFF: "organisation",
     Role.PARTNER_STAFF: "organisation",
+    Role.RED_STEWARD: "grid",
     Role.STREET_SUPERVISOR: "place",
     Role.ADMIN: "global",
 }
@@ -70,6 +73,8 @@ class RoleAssignment(models.Model):
     household = models.ForeignKey(
         "registry.Household", null=True, blank=True, on_delete=models.CASCADE, related_name="+", verbose_name=_("家庭")
     )
+    # Tongcheng: each comprehensive grid has one full-time (专职) grid worker; others help part-time.
+    full_time = models.BooleanField(_("专职"), default=True)
 
     class Meta:
         verbose_name = _("角色分配")

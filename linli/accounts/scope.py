@@ -1,75 +1,119 @@
-"""The scope rule: what a user may see and do, and where.
+"""The scope mechanism: who holds which role where, and the questions every domain asks of it.
 
-This is the only module that decides it. Every page, list, search, export and API call
-asks a ``Scope`` for its querysets (``scope.residents(...)``) and for object checks
-(``scope.can(...)``); nothing else filters by role.
+This module decides nothing about any domain. Each domain's ``access.py`` registers
 
-A user holds roles, each anchored somewhere (``RoleAssignment``). Each assignment becomes
-a ``Reach``: a place subtree (community staff: their community; street supervisor: their
-street; building head: their building), a set of grids (grid worker/leader: their grid and
-its micro-grids), an organisation, or one household (a resident). A capability is granted
-where at least one reach whose role has that capability covers the object.
+* its **capabilities** (``register_capability``): a name and the roles that hold it, and
+* its **locators** (``register_locator``): where an object of one of its models sits — the
+  lookups to a place path (treebeard's materialised path), a grid id and a household id,
+
+and then states its rules as named predicates (``can_dispatch(scope, appeal)``) and querysets
+built from the questions below. The apps import their ``access`` module in ``AppConfig.ready``
+so every capability is registered before the first request.
+
+A user holds roles, each anchored somewhere (``RoleAssignment``). Each assignment becomes a
+``Reach``: a place subtree (community staff: their community; street supervisor: their street;
+building head: their building), a set of grids (grid worker/leader: their grid and its
+micro-grids), an organisation, or one household (a resident). A capability holds on an object
+where a reach whose role has that capability covers the object. ``home_path`` is the smallest
+place that contains the whole reach (a grid's community, an organisation's place): it answers
+"in which communities does this person act".
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import StrEnum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, Q, QuerySet
 
 from linli.accounts.models import Role, RoleAssignment
 
-
-class Capability(StrEnum):
-    VIEW_REGISTRY = "view_registry"  # see places, grids, households and residents (masked)
-    EDIT_REGISTRY = "edit_registry"  # change households and residents
-    MANAGE_PLACES = "manage_places"  # change the place tree, grids, facilities, organisations
-    VIEW_CARE = "view_care"  # see sensitive care tags (disability, low income, …)
-    REVEAL_PHONE = "reveal_phone"  # see a phone number in full (audited)
-    REVEAL_ID = "reveal_id"  # see an ID number in full (audited)
-    IMPORT = "import_registry"
-    EXPORT = "export_registry"
-    VIEW_OWN = "view_own"  # a resident sees their own household
-    VIEW_APPEALS = "view_appeals"  # see appeals at places in reach
-    DISPATCH_APPEALS = "dispatch_appeals"  # accept, reject, dispatch, merge, change level, extend, call back
-    SUPERVISE_APPEALS = "supervise_appeals"  # 督办 overdue appeals
-    REPORT_FOR_OTHERS = "report_for_others"  # 随手记 / 代报 on a resident's behalf
+# ---- capabilities -------------------------------------------------------------------------
 
 
-C = Capability
-_STAFF = {
-    C.VIEW_REGISTRY,
-    C.EDIT_REGISTRY,
-    C.MANAGE_PLACES,
-    C.VIEW_CARE,
-    C.REVEAL_PHONE,
-    C.REVEAL_ID,
-    C.IMPORT,
-    C.EXPORT,
-    C.VIEW_APPEALS,
-    C.DISPATCH_APPEALS,
-    C.SUPERVISE_APPEALS,
-    C.REPORT_FOR_OTHERS,
-}
-_GRID = {C.VIEW_REGISTRY, C.EDIT_REGISTRY, C.VIEW_CARE, C.REVEAL_PHONE, C.VIEW_APPEALS, C.REPORT_FOR_OTHERS}
-ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.RESIDENT: frozenset({C.VIEW_OWN}),
-    # Building heads know their neighbours by name; they see no care status and no full numbers.
-    Role.BUILDING_HEAD: frozenset({C.VIEW_REGISTRY, C.VIEW_APPEALS, C.REPORT_FOR_OTHERS}),
-    # Grid workers visit homes and phone residents: full phone, but ID numbers stay masked.
-    Role.GRID_WORKER: frozenset(_GRID),
-    # The grid leader runs the grid: exports its ledger and dispatches its appeals.
-    Role.GRID_LEADER: frozenset(_GRID | {C.EXPORT, C.DISPATCH_APPEALS}),
-    Role.COMMUNITY_STAFF: frozenset(_STAFF),
-    Role.PARTY_SECRETARY: frozenset(_STAFF),
-    # The street oversees many communities: read-only, masked, and it supervises (督办).
-    Role.STREET_SUPERVISOR: frozenset({C.VIEW_REGISTRY, C.VIEW_CARE, C.VIEW_APPEALS, C.SUPERVISE_APPEALS}),
-    # Property and partner staff work on appeals and wishes, not on the population registry.
-    Role.PROPERTY_STAFF: frozenset(),
-    Role.PARTNER_STAFF: frozenset(),
-    Role.ADMIN: frozenset(_STAFF),
-}
+@dataclass(frozen=True)
+class Capability:
+    """A named right, held by some roles. Registered once, by the domain that owns it."""
+
+    name: str
+    roles: frozenset[Role]
+    label: str = ""
+    domain: str = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+_CAPABILITIES: dict[str, Capability] = {}
+
+
+def register_capability(name: str, *, roles: Iterable[Role], label: str = "", domain: str = "") -> Capability:
+    roles = frozenset(Role(r) for r in roles)
+    existing = _CAPABILITIES.get(name)
+    if existing is not None:
+        if existing.roles != roles:
+            raise ImproperlyConfigured(f"Capability {name!r} is registered twice with different roles.")
+        return existing
+    cap = Capability(name=name, roles=roles, label=label, domain=domain)
+    _CAPABILITIES[name] = cap
+    return cap
+
+
+def registered_capabilities() -> list[Capability]:
+    return sorted(_CAPABILITIES.values(), key=lambda c: (c.domain, c.name))
+
+
+def role_capabilities(role: Role) -> frozenset[Capability]:
+    return frozenset(c for c in _CAPABILITIES.values() if role in c.roles)
+
+
+# ---- where objects sit ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Locator:
+    """ORM lookups from a model to the three things a reach can cover."""
+
+    path: str | None = None
+    grid: str | None = None
+    household: str | None = None
+
+
+_LOCATORS: dict[type[Model], Locator] = {}
+
+
+def register_locator(model: type[Model], *, path: str | None = None, grid: str | None = None, household: str | None = None) -> None:
+    _LOCATORS[model] = Locator(path=path, grid=grid, household=household)
+
+
+def locator_for(model: type[Model]) -> Locator:
+    for klass in model.__mro__:
+        if klass in _LOCATORS:
+            return _LOCATORS[klass]
+    raise ImproperlyConfigured(f"No locator registered for {model.__name__}: its domain's access.py must register one.")
+
+
+def _follow(obj, lookup: str | None):
+    if lookup is None:
+        return None
+    for part in lookup.split("__"):
+        if obj is None:
+            return None
+        obj = getattr(obj, part)
+    return obj
+
+
+# Grids contain micro-grids; the registry says which (a hook, so this module needs no Grid).
+_grid_children: Callable[[set[int]], dict[int, set[int]]] = lambda ids: {}  # noqa: E731
+
+
+def register_grid_children(fn: Callable[[set[int]], dict[int, set[int]]]) -> None:
+    global _grid_children
+    _grid_children = fn
+
+
+# ---- reaches and the scope --------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -80,10 +124,8 @@ class Reach:
     grid_ids: frozenset[int] = frozenset()
     household_id: int | None = None
     organisation_id: int | None = None
-
-    @property
-    def capabilities(self) -> frozenset[Capability]:
-        return ROLE_CAPABILITIES[self.role]
+    home_path: str | None = None  # the smallest place containing the whole reach
+    capabilities: frozenset[Capability] = field(default=frozenset(), compare=False, repr=False)
 
     def covers(self, *, path: str | None, grid_id: int | None, household_id: int | None = None) -> bool:
         if self.everything:
@@ -95,16 +137,17 @@ class Reach:
         return bool(self.household_id and household_id == self.household_id)
 
 
+def _reach(role: Role, **kw) -> Reach:
+    return Reach(role=role, capabilities=role_capabilities(role), **kw)
+
+
 class Scope:
+    """The user's reaches, computed once per request (cached on the user object)."""
+
     def __init__(self, reaches: list[Reach], user_id: int | None = None):
         self.reaches = reaches
         self.user_id = user_id
 
-    @property
-    def organisation_ids(self) -> frozenset[int]:
-        return frozenset(r.organisation_id for r in self.reaches if r.organisation_id)
-
-    # ---- construction -------------------------------------------------------------
     @classmethod
     def for_user(cls, user) -> Scope:
         if not getattr(user, "is_authenticated", False):
@@ -112,213 +155,99 @@ class Scope:
         cached = getattr(user, "_linli_scope", None)
         if cached is not None:
             return cached
-        from linli.registry.models import Grid
-
         reaches: list[Reach] = []
         if user.is_superuser:
-            reaches.append(Reach(role=Role.ADMIN, everything=True))
+            reaches.append(_reach(Role.ADMIN, everything=True))
         assignments = list(
             RoleAssignment.objects.filter(user=user)
-            .select_related("place")
-            .only("role", "place__path", "grid_id", "household_id", "organisation_id")
+            .select_related("place", "grid__community", "organisation__place", "household__dwelling")
+            .only(
+                "role",
+                "place__path",
+                "grid_id",
+                "grid__community__path",
+                "household_id",
+                "household__dwelling__path",
+                "organisation_id",
+                "organisation__place__path",
+            )
         )
         grid_ids = {a.grid_id for a in assignments if a.grid_id}
-        children: dict[int, set[int]] = {}
-        if grid_ids:
-            for child_id, parent_id in Grid.objects.filter(parent_id__in=grid_ids).values_list("id", "parent_id"):
-                children.setdefault(parent_id, set()).add(child_id)
+        children = _grid_children(grid_ids) if grid_ids else {}
         for a in assignments:
             role = Role(a.role)
             if role == Role.ADMIN:
-                reaches.append(Reach(role=role, everything=True))
+                reaches.append(_reach(role, everything=True))
             elif a.grid_id:
-                reaches.append(Reach(role=role, grid_ids=frozenset({a.grid_id} | children.get(a.grid_id, set()))))
+                family = frozenset({a.grid_id} | children.get(a.grid_id, set()))
+                reaches.append(_reach(role, grid_ids=family, home_path=a.grid.community.path))
             elif a.place_id:
-                reaches.append(Reach(role=role, path=a.place.path))
+                reaches.append(_reach(role, path=a.place.path, home_path=a.place.path))
             elif a.household_id:
-                reaches.append(Reach(role=role, household_id=a.household_id))
+                reaches.append(_reach(role, household_id=a.household_id, home_path=a.household.dwelling.path))
             elif a.organisation_id:
-                reaches.append(Reach(role=role, organisation_id=a.organisation_id))
+                reaches.append(_reach(role, organisation_id=a.organisation_id, home_path=a.organisation.place.path))
         scope = cls(reaches, user_id=user.pk)
         user._linli_scope = scope
         return scope
 
-    # ---- questions ----------------------------------------------------------------
+    # ---- questions ----------------------------------------------------------------------
     @property
     def roles(self) -> frozenset[Role]:
         return frozenset(r.role for r in self.reaches)
 
-    def has(self, capability: Capability) -> bool:
-        """True when the user has the capability anywhere (menus, buttons)."""
-        return any(capability in r.capabilities for r in self.reaches)
+    @property
+    def organisation_ids(self) -> frozenset[int]:
+        return frozenset(r.organisation_id for r in self.reaches if r.organisation_id)
 
-    def _granting(self, capability: Capability) -> list[Reach]:
+    def granting(self, capability: Capability) -> list[Reach]:
         return [r for r in self.reaches if capability in r.capabilities]
 
+    def has(self, capability: Capability) -> bool:
+        """True when the user holds the capability anywhere (menus)."""
+        return any(capability in r.capabilities for r in self.reaches)
+
+    def everywhere(self, capability: Capability) -> bool:
+        return any(r.everything for r in self.granting(capability))
+
     def can(self, capability: Capability, obj) -> bool:
-        """Object-level check for any registry object."""
-        path, grid_id, household_id = _locate(obj)
-        return any(r.covers(path=path, grid_id=grid_id, household_id=household_id) for r in self._granting(capability))
+        """Whether a reach granting the capability covers this object (its registered locator)."""
+        loc = locator_for(type(obj))
+        path, grid_id, household_id = _follow(obj, loc.path), _follow(obj, loc.grid), _follow(obj, loc.household)
+        return any(r.covers(path=path, grid_id=grid_id, household_id=household_id) for r in self.granting(capability))
 
-    def _filter(
-        self, qs: QuerySet, capability: Capability, *, path: str | None, grid: str | None, household: str | None = None
-    ) -> QuerySet:
-        reaches = self._granting(capability)
+    def q(self, model: type[Model], capability: Capability, *, prefix: str = "") -> Q:
+        """The condition rows of ``model`` meet where the capability holds (never an empty Q, so
+        it can be used in ``When``). ``prefix`` reaches the model through a relation."""
+        reaches = self.granting(capability)
         if any(r.everything for r in reaches):
-            return qs
+            return Q(pk__isnull=False)
+        loc = locator_for(model)
+        pre = f"{prefix}__" if prefix else ""
         q = Q(pk__in=[])
         for r in reaches:
-            if r.path and path:
-                q |= Q(**{f"{path}__startswith": r.path})
-            if r.grid_ids and grid:
-                q |= Q(**{f"{grid}__in": sorted(r.grid_ids)})
-            if r.household_id and household:
-                q |= Q(**{household: r.household_id})
-        return qs.filter(q)
+            if r.path and loc.path:
+                q |= Q(**{f"{pre}{loc.path}__startswith": r.path})
+            if r.grid_ids and loc.grid:
+                q |= Q(**{f"{pre}{loc.grid}__in": sorted(r.grid_ids)})
+            if r.household_id and loc.household:
+                q |= Q(**{f"{pre}{loc.household}": r.household_id})
+        return q
 
-    # ---- querysets ----------------------------------------------------------------
-    def places(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
-        """Places in reach, plus the ancestors that lead to them (so the tree can be walked down)."""
-        from linli.registry.models import Place
-
-        qs = Place.objects.all() if qs is None else qs
-        reaches = self._granting(capability)
-        if any(r.everything for r in reaches):
+    def filter(self, qs: QuerySet, capability: Capability) -> QuerySet:
+        if self.everywhere(capability):
             return qs
-        q = Q(pk__in=[])
-        ancestors: set[str] = set()
-        grid_ids: set[int] = set()
-        for r in reaches:
-            if r.path:
-                q |= Q(path__startswith=r.path)
-                ancestors.update(_ancestor_paths(r.path))
-            grid_ids |= r.grid_ids
-        if grid_ids:
-            q |= Q(grid_id__in=sorted(grid_ids))
-            # Compounds and the levels above a grid's buildings.
-            paths = Place.objects.filter(grid_id__in=grid_ids, kind="building").values_list("path", flat=True)
-            for p in paths:
-                ancestors.update(_ancestor_paths(p))
-        if ancestors:
-            q |= Q(path__in=sorted(ancestors))
-        return qs.filter(q)
+        return qs.filter(self.q(qs.model, capability))
 
-    def grids(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
-        from linli.registry.models import Grid
-
-        qs = Grid.objects.all() if qs is None else qs
-        return self._filter(qs, capability, path="community__path", grid="id")
-
-    def households(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
-        from linli.registry.models import Household
-
-        qs = Household.objects.all() if qs is None else qs
-        return self._filter(qs, capability, path="dwelling__path", grid="dwelling__grid_id", household="id")
-
-    def residents(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
-        from linli.registry.models import Resident
-
-        qs = Resident.objects.all() if qs is None else qs
-        return self._filter(qs, capability, path="household__dwelling__path", grid="household__dwelling__grid_id", household="household_id")
-
-    def facilities(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
-        from linli.registry.models import Facility
-
-        qs = Facility.objects.all() if qs is None else qs
-        return self._filter(qs, capability, path="place__path", grid="place__grid_id")
-
-    def organisations(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
-        """Organisations of places in reach, and those attached above it (a district department serves its communities)."""
-        from linli.registry.models import Organisation, Place
-
-        qs = Organisation.objects.all() if qs is None else qs
-        reaches = self._granting(capability)
-        if any(r.everything for r in reaches):
-            return qs
-        q = Q(pk__in=[])
-        grid_ids: set[int] = set()
-        for r in reaches:
-            if r.path:
-                q |= Q(place__path__startswith=r.path) | Q(place__path__in=_ancestor_paths(r.path))
-            grid_ids |= r.grid_ids
-        if grid_ids:
-            communities = Place.objects.filter(grids__id__in=grid_ids).values_list("path", flat=True)
-            for p in communities:
-                q |= Q(place__path__startswith=p) | Q(place__path__in=_ancestor_paths(p))
-        return qs.filter(q).distinct()
-
-    def party_organisations(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
-        from linli.registry.models import PartyOrganisation
-
-        qs = PartyOrganisation.objects.all() if qs is None else qs
-        return self._filter(qs, capability, path="community__path", grid="grid_id")
-
-    def appeals(self, qs: QuerySet | None = None, capability: Capability = C.VIEW_APPEALS) -> QuerySet:
-        """Appeals at places in reach, plus those assigned to the user or their organisation,
-        plus those the user reported (a resident follows their own)."""
-        from linli.appeals.models import Appeal
-
-        qs = Appeal.objects.all() if qs is None else qs
-        in_reach = self._filter(qs, capability, path="place__path", grid="grid_id")
-        if capability != C.VIEW_APPEALS or self.user_id is None:
-            return in_reach
-        mine = Q(reporter_id=self.user_id) | Q(assignments__user_id=self.user_id)
-        if self.organisation_ids:
-            mine |= Q(assignments__organisation_id__in=sorted(self.organisation_ids))
-        ids = qs.filter(mine).values("id")
-        return qs.filter(Q(pk__in=in_reach.values("id")) | Q(pk__in=ids))
-
-    def communities(self, capability: Capability = C.VIEW_REGISTRY) -> QuerySet:
-        """Communities the user acts in (where an import lands, what a staff page shows)."""
-        from linli.registry.models import Place
-
-        reaches = self._granting(capability)
-        qs = Place.objects.filter(kind="community")
-        if any(r.everything for r in reaches):
-            return qs
-        q = Q(pk__in=[])
-        grid_ids: set[int] = set()
-        for r in reaches:
-            if r.path:
-                q |= Q(path__startswith=r.path) | Q(path__in=_ancestor_paths(r.path))
-            grid_ids |= r.grid_ids
-        if grid_ids:
-            q |= Q(grids__id__in=sorted(grid_ids))
-        return qs.filter(q).distinct()
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    from linli.registry.models import Place
-
-    step = Place.steplen
-    return [path[:i] for i in range(step, len(path), step)]
-
-
-def _locate(obj) -> tuple[str | None, int | None, int | None]:
-    """(place path, grid id, household id) of a registry object, for object checks."""
-    from linli.registry.models import Facility, Grid, Household, Organisation, PartyOrganisation, Place, Resident
-
-    if isinstance(obj, Place):
-        return obj.path, obj.grid_id, None
-    if isinstance(obj, Resident):
-        dwelling = obj.household.dwelling
-        return dwelling.path, dwelling.grid_id, obj.household_id
-    if isinstance(obj, Household):
-        return obj.dwelling.path, obj.dwelling.grid_id, obj.pk
-    if isinstance(obj, Grid):
-        return obj.community.path, obj.pk, None
-    if isinstance(obj, Facility):
-        return obj.place.path, obj.place.grid_id, None
-    if isinstance(obj, Organisation):
-        return obj.place.path, None, None
-    if isinstance(obj, PartyOrganisation):
-        return obj.community.path, obj.grid_id, None
-    from linli.appeals.models import Appeal
-
-    if isinstance(obj, Appeal):
-        return obj.place.path, obj.grid_id, None
-    raise TypeError(f"No scope rule for {type(obj).__name__}")
+    def home_paths(self, capability: Capability) -> list[str]:
+        """Where the user acts with this capability (for "which communities"); [] with none."""
+        return sorted({r.home_path for r in self.granting(capability) if r.home_path})
 
 
 def scope_for(user) -> Scope:
     return Scope.for_user(user)
+
+
+def forget_scope(user) -> None:
+    """After a role change the cached scope on this user object is stale."""
+    user.__dict__.pop("_linli_scope", None)

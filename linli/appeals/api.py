@@ -4,17 +4,17 @@ the scope (selectors), every change through a service; serializers only shape da
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linli.accounts.models import User
-from linli.accounts.scope import Capability, scope_for
-from linli.api.errors import call_service
-from linli.appeals import selectors, services
-from linli.appeals.models import Channel, Level
-from linli.registry.models import Organisation, Place
+from linli.accounts.scope import scope_for
+from linli.appeals import access, selectors, services
+from linli.appeals.models import Channel, Level, Status
+from linli.core.errors import call_service, int_param
+from linli.core.serializers import IdField
+from linli.registry.models import Place
 
 
 class EventOutput(serializers.Serializer):
@@ -27,24 +27,40 @@ class EventOutput(serializers.Serializer):
 
 
 class AppealOutput(serializers.Serializer):
+    """A neighbour who added their voice sees the public fields; description, dwelling and the
+    masked phone are for the reporter, the handlers and those in reach (``viewer_full``)."""
+
     id = serializers.IntegerField()
     number = serializers.CharField()
     status = serializers.CharField()
     level = serializers.CharField()
     category = serializers.CharField(source="category.code", allow_null=True, default=None)
     title = serializers.CharField()
-    description = serializers.CharField()
+    description = serializers.SerializerMethodField()
     channel = serializers.CharField()
-    place_id = serializers.IntegerField()
+    place_id = serializers.SerializerMethodField()
     place = serializers.CharField(source="public_place")
     grid_id = serializers.IntegerField(allow_null=True)
-    contact_phone_masked = serializers.CharField()
+    contact_phone_masked = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     sign_deadline = serializers.DateTimeField(allow_null=True)
     complete_deadline = serializers.DateTimeField(allow_null=True)
     result = serializers.CharField()
     rating = serializers.IntegerField(allow_null=True)
     merged_into = serializers.CharField(source="merged_into.number", allow_null=True, default=None)
+
+    def _full(self, obj) -> bool:
+        full = getattr(obj, "viewer_full", None)
+        return self.context.get("full", False) if full is None else full
+
+    def get_description(self, obj) -> str:
+        return obj.description if self._full(obj) else ""
+
+    def get_place_id(self, obj) -> int | None:
+        return obj.place_id if self._full(obj) else None
+
+    def get_contact_phone_masked(self, obj) -> str:
+        return obj.contact_phone_masked if self._full(obj) else ""
 
 
 class AppealDetailOutput(AppealOutput):
@@ -56,7 +72,7 @@ class AppealDetailOutput(AppealOutput):
 
 
 class AppealSubmitInput(serializers.Serializer):
-    place_id = serializers.IntegerField()
+    place_id = IdField()
     description = serializers.CharField(max_length=2000)
     title = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
     category = serializers.SlugField(required=False, allow_blank=True, default="")
@@ -65,27 +81,33 @@ class AppealSubmitInput(serializers.Serializer):
     channel = serializers.ChoiceField(choices=[c for c in Channel.values if c != Channel.OPEN311], default=Channel.API)
 
 
+class AppealListParams(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["open", *Status.values], required=False, default="")
+    level = serializers.ChoiceField(choices=Level.values, required=False, default="")
+    overdue = serializers.BooleanField(required=False, default=False)
+    q = serializers.CharField(required=False, default="", allow_blank=True, max_length=100)
+
+
 class AppealListCreateApi(GenericAPIView):
     serializer_class = AppealOutput
 
     @extend_schema(
         operation_id="appeals_list",
+        responses=AppealOutput(many=True),
         parameters=[
-            OpenApiParameter("status", str),
-            OpenApiParameter("level", str),
+            OpenApiParameter("status", str, enum=["open", *Status.values]),
+            OpenApiParameter("level", str, enum=Level.values),
             OpenApiParameter("overdue", bool),
             OpenApiParameter("q", str),
         ],
     )
     def get(self, request):
-        qs = selectors.appeal_list(
-            scope_for(request.user),
-            status=request.query_params.get("status", ""),
-            level=request.query_params.get("level", ""),
-            overdue=request.query_params.get("overdue") in ("1", "true"),
-            query=request.query_params.get("q", ""),
-        ).select_related("merged_into")
-        page = self.paginate_queryset(qs)
+        params = AppealListParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        v = params.validated_data
+        scope = scope_for(request.user)
+        qs = selectors.appeal_list(scope, status=v["status"], level=v["level"], overdue=v["overdue"], query=v["q"])
+        page = self.paginate_queryset(access.appeal_rows(scope, qs.select_related("merged_into")))
         return self.get_paginated_response(AppealOutput(page, many=True).data)
 
     @extend_schema(
@@ -93,7 +115,10 @@ class AppealListCreateApi(GenericAPIView):
         responses={201: AppealOutput, 200: AppealOutput},
         parameters=[
             OpenApiParameter(
-                "Idempotency-Key", str, OpenApiParameter.HEADER, description="a retry with the same key returns the same appeal"
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="1–64 visible ASCII characters; a retry by the same user with the same key returns the same appeal",
             )
         ],
     )
@@ -101,7 +126,7 @@ class AppealListCreateApi(GenericAPIView):
         data = AppealSubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        place = Place.objects.filter(pk=v["place_id"]).first()
+        place = Place.objects.filter(pk=v["place_id"], kind__in=access.REPORTABLE_KINDS).first()
         if place is None:
             raise ValidationError({"place_id": ["unknown place"]})
         category = None
@@ -122,7 +147,9 @@ class AppealListCreateApi(GenericAPIView):
                 idempotency_key=request.headers.get("Idempotency-Key") or None,
             )
         )
-        return Response(AppealOutput(appeal).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return Response(
+            AppealOutput(appeal, context={"full": True}).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
 
 class AppealDetailApi(APIView):
@@ -130,8 +157,8 @@ class AppealDetailApi(APIView):
     def get(self, request, pk):
         scope = scope_for(request.user)
         appeal = selectors.access_appeal(scope, pk)
-        public_only = appeal.reporter_id == request.user.pk and not scope.can(Capability.VIEW_APPEALS, appeal)
-        return Response(AppealDetailOutput(appeal, context={"public_only": public_only}).data)
+        context = {"public_only": not access.sees_internal(scope, appeal), "full": access.sees_full(scope, appeal)}
+        return Response(AppealDetailOutput(appeal, context=context).data)
 
 
 class _ActionApi(APIView):
@@ -141,11 +168,16 @@ class _ActionApi(APIView):
     Input: type[serializers.Serializer]
 
     def post(self, request, pk):
-        appeal = selectors.access_appeal(scope_for(request.user), pk)
+        scope = scope_for(request.user)
+        appeal = selectors.access_appeal(scope, pk)
+        # The right first (the same predicate the page asks): a refused caller learns nothing
+        # from input validation, and gets the same 404 as for a missing appeal.
+        if not access.can(scope, self.action.replace("-", "_"), appeal):
+            raise NotFound
         data = self.Input(data=request.data)
         data.is_valid(raise_exception=True)
         result = call_service(lambda: self.perform(request.user, appeal, data.validated_data))
-        return Response(AppealOutput(result).data)
+        return Response(AppealOutput(result, context={"full": access.sees_full(scope, result)}).data)
 
 
 class NoteInput(serializers.Serializer):
@@ -157,8 +189,8 @@ class ReasonInput(serializers.Serializer):
 
 
 class DispatchInput(serializers.Serializer):
-    user_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
-    organisation_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    user_ids = serializers.ListField(child=IdField(), required=False, default=list, max_length=50)
+    organisation_ids = serializers.ListField(child=IdField(), required=False, default=list, max_length=50)
     lead = serializers.CharField(required=False, allow_blank=True, default="", help_text="u<id> or o<id>; the first handler when empty")
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
@@ -178,7 +210,7 @@ class LevelInput(serializers.Serializer):
 
 
 class MergeInput(serializers.Serializer):
-    into = serializers.CharField(help_text="number of the appeal to merge into")
+    into = serializers.CharField(max_length=24, help_text="number of the appeal to merge into")
 
 
 class ExtendInput(serializers.Serializer):
@@ -187,16 +219,19 @@ class ExtendInput(serializers.Serializer):
 
 
 def _dispatch(user, appeal, v):
-    users = list(User.objects.filter(pk__in=v["user_ids"]))
-    orgs = list(Organisation.objects.filter(pk__in=v["organisation_ids"]))
+    """Handlers by id, from the same eligible set the web form offers (access.eligible_handlers);
+    the service refuses anyone else as well."""
+    choices = access.eligible_handlers(appeal)
+    users = [u for u, _label in choices.users if u.pk in set(v["user_ids"])]
+    orgs = [o for o in choices.organisations if o.pk in set(v["organisation_ids"])]
     if len(users) != len(set(v["user_ids"])) or len(orgs) != len(set(v["organisation_ids"])):
-        raise DjangoValidationError({"handlers": ["unknown handler"]})
+        raise DjangoValidationError({"handlers": ["not an eligible handler of this appeal"]})
     lead = next((u for u in users if f"u{u.pk}" == v["lead"]), None) or next((o for o in orgs if f"o{o.pk}" == v["lead"]), None)
     return services.appeal_dispatch(actor=user, appeal=appeal, users=users, organisations=orgs, lead=lead, note=v["note"])
 
 
 def _merge(user, appeal, v):
-    target = scope_for(user).appeals(capability=Capability.DISPATCH_APPEALS).filter(number=v["into"]).first()
+    target = selectors.merge_target(scope_for(user), v["into"])
     if target is None:
         raise DjangoValidationError({"into": ["unknown appeal"]})
     return services.appeal_merge(actor=user, appeal=appeal, into=target)
@@ -242,6 +277,9 @@ class CategoryOutput(serializers.Serializer):
 
 
 class CategoryListApi(APIView):
-    @extend_schema(responses=CategoryOutput(many=True), parameters=[OpenApiParameter("community", int)])
+    @extend_schema(
+        responses=CategoryOutput(many=True),
+        parameters=[OpenApiParameter("community", int, description="the community's own categories besides the default set")],
+    )
     def get(self, request):
-        return Response(CategoryOutput(selectors.categories_for(request.query_params.get("community")), many=True).data)
+        return Response(CategoryOutput(selectors.categories_for(int_param(request, "community")), many=True).data)

@@ -6,3 +6,7 @@ class AppealsConfig(AppConfig):
     name = "linli.appeals"
     label = "appeals"
     verbose_name = _("诉求")
+
+    def ready(self):
+        # Registers this domain's capabilities and locators with the scope mechanism.
+        from linli.appeals import access  # noqa: F401

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.crypto import EncryptedCharField
+from linli.core.files import RandomUploadPath
 
 
 class Level(models.TextChoices):
@@ -41,6 +42,9 @@ class Category(models.Model):
     complete_days = models.PositiveSmallIntegerField(_("办结时限（工作日）"), default=5)
     # Cold-start rules for suggesting a category: any keyword in the text suggests it.
     keywords = models.TextField(_("关键词"), blank=True, help_text=_("用逗号或换行分隔"))
+    # Matters of the compound's upkeep: dispatch pre-selects the property company that serves
+    # the compound (the community itself for a 三无 compound, which has none).
+    routes_to_property = models.BooleanField(_("默认派给物业"), default=False)
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -88,7 +92,35 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "extend": (frozenset({S.DISPATCHED, S.IN_PROGRESS}), None),
     "supervise": (frozenset({S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED, S.REOPENED}), None),
     "callback": (frozenset({S.RESOLVED, S.CLOSED}), None),
+    # A council's resolution answers the appeals raised to it, wherever they stand.
+    "council_resolve": (frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED, S.REOPENED}), S.RESOLVED),
 }
+# Every action a timeline can show, as people say it (codes never reach a page).
+ACTION_LABELS = {
+    "submit": _("提交"),
+    "support": _("附议"),
+    "accept": _("受理"),
+    "reject": _("不予受理"),
+    "dispatch": _("派单"),
+    "sign": _("签收"),
+    "return": _("退单"),
+    "escalate": _("上报"),
+    "set_level": _("调整层级"),
+    "resolve": _("办结"),
+    "council_resolve": _("议事决定办结"),
+    "rate": _("评价"),
+    "reopen": _("重新办理"),
+    "merge": _("并单"),
+    "merged_in": _("合并了重复诉求"),
+    "extend": _("延期"),
+    "supervise": _("督办"),
+    "callback": _("回访"),
+    "remind": _("到期提醒"),
+    "overdue": _("超期提醒"),
+    "to_council": _("提交议事"),
+    "add_info": _("居民补充信息"),
+}
+
 OPEN_STATES = frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED, S.REOPENED})
 
 
@@ -134,7 +166,14 @@ class Appeal(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("登记人")
     )
+    # A digest of (sender, client key): one sender's retry finds its appeal, another's never does.
     idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # The reporter's tracking link is /t/<number>/<signature>/, the signature an HMAC of the
+    # number and this salt: a leaked database alone does not give working links, and a new salt
+    # revokes a link.
+    tracking_salt = models.CharField(max_length=24, blank=True, editable=False)
+    # The Open311 client that posted it (it may follow its own requests).
+    open311_key = models.ForeignKey("Open311Key", null=True, blank=True, on_delete=models.SET_NULL, related_name="appeals", editable=False)
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged", verbose_name=_("并入"))
     # Stored deadlines: the reminder task scans these columns.
     sign_deadline = models.DateTimeField(_("签收期限"), null=True, blank=True, db_index=True)
@@ -234,6 +273,10 @@ class Event(models.Model):
     def __str__(self):
         return f"{self.appeal_id} {self.action}"
 
+    @property
+    def action_label(self):
+        return ACTION_LABELS.get(self.action, self.action)
+
 
 class Support(models.Model):
     """A resident adds their voice to an open appeal instead of reporting it again."""
@@ -257,7 +300,7 @@ class Photo(models.Model):
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos", verbose_name=_("诉求"))
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos", verbose_name=_("办理记录"))
-    image = models.ImageField(_("图片"), upload_to="appeals/%Y/%m/")
+    image = models.ImageField(_("图片"), upload_to=RandomUploadPath("appeals"))
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -3,8 +3,11 @@ so existing civic-tech clients can talk to Linli. JSON and XML by the URL suffix
 
 Mapping: service = category (service_code = category code; jurisdiction_id = community
 code); service request = appeal (service_request_id = appeal number; status open/closed).
-What it shows is public: the place down to the building, the description with phone- and
-ID-shaped strings redacted, never the reporter.
+
+What anyone can read is exactly what the public board shows (``selectors.public_appeals``):
+resolved and closed appeals, not merged, as category and place down to the building, with the
+staff's result redacted like the board — never an open or rejected appeal, never the
+resident's own words or name. A client with an API key also follows the requests it posted.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from linli.appeals import services
-from linli.appeals.models import OPEN_STATES, Appeal, Category, Channel, Open311Key, Status
+from linli.appeals import access, selectors, services
+from linli.appeals.models import OPEN_STATES, Appeal, Category, Channel, Open311Key
 from linli.core import crypto
 from linli.core.logging import redact
 from linli.registry.models import Place, PlaceKind
@@ -40,7 +43,7 @@ def issue_key(*, name: str, community: Place) -> tuple[Open311Key, str]:
 
 def _key(request) -> Open311Key | None:
     clear = request.POST.get("api_key") or request.GET.get("api_key") or ""
-    if not clear:
+    if not clear or len(clear) > 200:
         return None
     return Open311Key.objects.filter(key_digest=crypto.digest(clear), is_active=True).select_related("community").first()
 
@@ -148,21 +151,16 @@ def service_definition(request, code, fmt):
 
 
 def _request(a: Appeal) -> dict:
+    """One request as the public board shows it: category, place down to the building, result."""
     closed = a.status not in OPEN_STATES
-    notes = None
-    if a.status == Status.MERGED and a.merged_into_id:
-        notes = f"并入 {a.merged_into.number}"
-    elif a.status == Status.REJECTED:
-        notes = a.events.filter(action="reject").values_list("note", flat=True).last()
-    elif a.result:
-        notes = a.result
+    category = a.category.name if a.category else ""
     return {
         "service_request_id": a.number,
         "status": "closed" if closed else "open",
-        "status_notes": redact(notes) if notes else None,
-        "service_name": a.category.name if a.category else None,
+        "status_notes": redact(a.result) if a.result and closed else None,
+        "service_name": category or None,
         "service_code": a.category.code if a.category else "other",
-        "description": redact(a.description),
+        "description": " · ".join(x for x in (category, a.public_place) if x),
         "agency_responsible": None,
         "service_notice": a.get_status_display(),
         "requested_datetime": _iso(a.created_at),
@@ -194,7 +192,7 @@ def _day_bound(text: str, end: bool):
 def request_list(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
-    qs = Appeal.objects.select_related("category", "place", "merged_into").order_by("-created_at")
+    qs = _readable(request).select_related("category", "place").order_by("-created_at")
     community = _community(request)
     if request.GET.get("jurisdiction_id") and community is None:
         return _error(fmt, 404, "jurisdiction_id not found")
@@ -225,9 +223,18 @@ def request_list(request, fmt):
     return _render([_request(a) for a in qs[:MAX_LIST]], fmt, "service_requests", "request")
 
 
+def _readable(request):
+    """The public set, plus the requests this client's key posted (open ones included)."""
+    public = selectors.public_appeals()
+    key = _key(request)
+    if key is None:
+        return public
+    return Appeal.objects.filter(pk__in=public.values("pk")) | Appeal.objects.filter(open311_key=key, merged_into__isnull=True)
+
+
 @require_GET
 def request_detail(request, number, fmt):
-    a = Appeal.objects.select_related("category", "place", "merged_into").filter(number=number).first()
+    a = _readable(request).select_related("category", "place").filter(number=number[:24]).first()
     if a is None:
         return _error(fmt, 404, "service_request_id not found")
     return _render([_request(a)], fmt, "service_requests", "request")
@@ -243,11 +250,14 @@ def _create(request, fmt):
         return _error(fmt, 404, "service_code not found")
     place = None
     if p.get("address_id"):
+        address_id = p["address_id"]
         place = Place.objects.filter(
-            pk=p["address_id"] if p["address_id"].isdigit() else 0, community=key.community, kind__in=services.REPORTABLE_KINDS
+            pk=int(address_id) if address_id.isdigit() and len(address_id) < 19 else 0,
+            community=key.community,
+            kind__in=access.REPORTABLE_KINDS,
         ).first()
     elif p.get("address_string"):
-        place = Place.objects.filter(address=p["address_string"].strip(), community=key.community).first()
+        place = Place.objects.filter(address=p["address_string"].strip()[:200], community=key.community).first()
     if place is None:
         return _error(fmt, 400, "address_id or address_string of a compound, building or dwelling in this jurisdiction is required")
     name = " ".join(x for x in (p.get("last_name", ""), p.get("first_name", "")) if x).strip()
@@ -262,7 +272,9 @@ def _create(request, fmt):
             category=category,
             contact_phone=p.get("phone", ""),
             reporter_name=name,
-            idempotency_key=f"o311-{key.pk}-{idem}"[:64] if idem else None,
+            idempotency_key=idem or None,
+            origin=f"open311:{key.pk}",
+            open311_key=key,
         )
     except ValidationError as e:
         return _error(fmt, 400, "; ".join(f"{k}: {v[0]}" for k, v in e.message_dict.items()))
@@ -276,7 +288,7 @@ def _create(request, fmt):
 
 @require_GET
 def token(request, token_id, fmt):
-    a = Appeal.objects.filter(number=token_id).first()
+    a = _readable(request).filter(number=token_id[:24]).first()
     if a is None:
         return _error(fmt, 404, "token not found")
     return _render([{"service_request_id": a.number, "token": token_id}], fmt, "service_requests", "request")

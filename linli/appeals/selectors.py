@@ -6,21 +6,22 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from linli.accounts.scope import Capability, Scope
+from linli.accounts.scope import Scope
+from linli.appeals import access
 from linli.appeals.models import OPEN_STATES, Appeal, Category, Event, Status
 from linli.registry.models import Place, PlaceKind
 
 
-def access_appeal(scope: Scope, pk, capability: Capability = Capability.VIEW_APPEALS) -> Appeal:
+def access_appeal(scope: Scope, pk) -> Appeal:
     """Fetch + permission in one step; missing and forbidden are the same 404."""
     try:
-        return scope.appeals(capability=capability).select_related("place", "category", "grid", "reporter", "merged_into").get(pk=pk)
+        return access.visible_appeals(scope).select_related("place", "category", "grid", "reporter", "merged_into", "community").get(pk=pk)
     except (Appeal.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
 
 
 def appeal_list(scope: Scope, *, status: str = "", overdue: bool = False, level: str = "", query: str = "") -> QuerySet:
-    qs = scope.appeals()
+    qs = access.visible_appeals(scope)
     if status == "open":
         qs = qs.filter(status__in=OPEN_STATES)
     elif status:
@@ -57,14 +58,20 @@ def similar_open_appeals(place: Place, *, category: Category | None = None, limi
     return qs.select_related("category").annotate(support_count=Count("supports")).order_by("-created_at")[:limit]
 
 
+def public_appeals() -> QuerySet:
+    """结果公示: what anyone may read — resolved and closed appeals that stand on their own (not
+    merged). Pages and Open311 show only category, place down to the building, dates and the
+    staff's result (redacted), never the resident's words."""
+    return Appeal.objects.filter(status__in=[Status.RESOLVED, Status.CLOSED], merged_into__isnull=True)
+
+
 def public_board(community: Place) -> QuerySet:
-    """结果公示: resolved appeals, no personal data (the template shows only these fields)."""
     return (
-        Appeal.objects.filter(community=community, status__in=[Status.RESOLVED, Status.CLOSED], merged_into__isnull=True)
+        public_appeals()
+        .filter(community=community)
         .select_related("category", "place")
         .only(
             "number",
-            "title",
             "category__name",
             "place__address",
             "place__kind",
@@ -100,4 +107,119 @@ def last_events(appeal: Appeal, n: int = 1) -> list[Event]:
 
 def reportable_buildings(scope: Scope) -> QuerySet:
     """Buildings where the user may record reports for others (their grid, building, community)."""
-    return scope.places(capability=Capability.REPORT_FOR_OTHERS).filter(kind=PlaceKind.BUILDING).order_by("path")
+    return access.reportable_places(scope).filter(kind=PlaceKind.BUILDING).order_by("path")
+
+
+def merge_target(scope: Scope, number: str) -> Appeal | None:
+    return access.dispatchable_appeals(scope).filter(number=(number or "").strip()[:24]).first()
+
+
+# ---- the place picker of the reporting page (public: place names are on the QR posters) -------
+
+PICKABLE = (PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
+
+
+def reporting_communities() -> QuerySet:
+    return Place.objects.filter(kind=PlaceKind.COMMUNITY).order_by("path").only("name", "path")
+
+
+def reporting_children(parent_id) -> list[Place]:
+    """Compounds of a community, buildings of a compound, units of a building."""
+    try:
+        parent = Place.objects.get(pk=int(parent_id), kind__in=(PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING))
+    except (Place.DoesNotExist, TypeError, ValueError, OverflowError):
+        return []
+    return list(
+        Place.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, kind__in=PICKABLE).order_by("path").only("name", "kind")
+    )
+
+
+def compounds_near(lat: float, lng: float, *, limit: int = 5, within_km: float = 3.0) -> list[Place]:
+    """The nearest compounds that have coordinates (equirectangular distance: exact enough
+    within a few kilometres), nearest first."""
+    import math
+    from decimal import Decimal
+
+    box = Decimal(str(within_km / 111.0))
+    lat_d, lng_d = Decimal(str(lat)), Decimal(str(lng))
+    candidates = Place.objects.filter(
+        kind=PlaceKind.COMPOUND,
+        latitude__range=(lat_d - box, lat_d + box),
+        longitude__range=(lng_d - box * 2, lng_d + box * 2),
+    ).only("name", "address", "latitude", "longitude")
+    scored = []
+    for p in candidates:
+        dx = (float(p.longitude) - lng) * 111.0 * math.cos(math.radians(lat))
+        dy = (float(p.latitude) - lat) * 111.0
+        distance = math.hypot(dx, dy)
+        if distance <= within_km:
+            p.distance_m = int(distance * 1000)
+            scored.append(p)
+    return sorted(scored, key=lambda p: p.distance_m)[:limit]
+
+
+# ---- the handler's inbox (待办) -------------------------------------------------------------------
+
+INBOX_TABS = ("pending", "in_hand", "due_soon", "overdue", "to_accept", "to_dispatch")
+DUE_SOON = 24  # hours before the completion deadline
+
+
+def _mine(scope: Scope, states):
+    from django.db.models import Exists, OuterRef
+
+    from linli.appeals.models import Assignment
+
+    q = Q(user_id=scope.user_id)
+    if scope.organisation_ids:
+        q |= Q(organisation_id__in=sorted(scope.organisation_ids))
+    return Exists(Assignment.objects.filter(q, appeal=OuterRef("pk"), state__in=states))
+
+
+def _inbox_filters(scope: Scope) -> dict[str, Q]:
+    """Each tab as a condition on open appeals: what is assigned to the user (or their
+    organisation), and for those who dispatch, what waits for them in their reach."""
+    from datetime import timedelta
+
+    from linli.appeals.models import Assignment
+
+    now = timezone.now()
+    pending = Q(_mine(scope, [Assignment.State.PENDING]), status=Status.DISPATCHED)
+    in_hand = Q(_mine(scope, [Assignment.State.SIGNED]), status=Status.IN_PROGRESS)
+    handling = pending | in_hand
+    dispatch = scope.q(Appeal, access.DISPATCH_APPEALS) if scope.has(access.DISPATCH_APPEALS) else Q(pk__in=[])
+    watched = handling | (dispatch & Q(status__in=[Status.DISPATCHED, Status.IN_PROGRESS]))
+    return {
+        "pending": pending,
+        "in_hand": in_hand,
+        "due_soon": watched & Q(complete_deadline__gte=now, complete_deadline__lt=now + timedelta(hours=DUE_SOON)),
+        "overdue": (watched | (dispatch & Q(status__in=OPEN_STATES - {Status.SUBMITTED}))) & Q(complete_deadline__lt=now),
+        "to_accept": dispatch & Q(status=Status.SUBMITTED),
+        "to_dispatch": dispatch & Q(status__in=[Status.ACCEPTED, Status.RETURNED, Status.ESCALATED, Status.REOPENED]),
+    }
+
+
+def inbox_counts(scope: Scope) -> dict[str, int]:
+    """Every tab's count in one query."""
+    if scope.user_id is None:
+        return dict.fromkeys(INBOX_TABS, 0)
+    filters = _inbox_filters(scope)
+    base = Appeal.objects.filter(status__in=OPEN_STATES).filter(
+        filters["pending"] | filters["in_hand"] | filters["overdue"] | filters["to_accept"] | filters["to_dispatch"] | filters["due_soon"]
+    )
+    return base.aggregate(**{tab: Count("pk", filter=q) for tab, q in filters.items()})
+
+
+def inbox(scope: Scope, tab: str) -> QuerySet:
+    q = _inbox_filters(scope)[tab]
+    return (
+        Appeal.objects.filter(status__in=OPEN_STATES)
+        .filter(q)
+        .select_related("place", "category")
+        .order_by(_deadline_first(), "-created_at")
+    )
+
+
+def _deadline_first():
+    from django.db.models import F
+
+    return F("complete_deadline").asc(nulls_last=True)

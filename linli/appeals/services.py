@@ -1,9 +1,12 @@
 """Every change to an appeal: one function per action, each in one transaction that locks the
-appeal row (``select_for_update``), checks the state (``TRANSITIONS``) and the actor's right,
-writes the timeline, and notifies only after commit."""
+appeal row (``select_for_update``), checks the actor's right (``access``) and the state
+(``TRANSITIONS``), writes the timeline, and queues notifications in the same transaction (the
+outbox delivers them after commit)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import timedelta
@@ -14,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
-from linli.accounts.scope import Capability, scope_for
+from linli.accounts.scope import scope_for
+from linli.appeals import access
+from linli.appeals.access import ON_BEHALF, REPORTABLE_KINDS
 from linli.appeals.models import (
     LEVEL_ORDER,
     OPEN_STATES,
@@ -33,11 +38,9 @@ from linli.core import phone as phone_rules
 from linli.core.images import clean_photos
 from linli.core.masking import mask_phone
 from linli.core.workdays import deadline_after
-from linli.registry.models import Organisation, Place, PlaceKind
+from linli.registry.models import Organisation, Place
 
-REPORTABLE_KINDS = {PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT, PlaceKind.DWELLING}
-# Channels that record a report for someone else: the recorder needs REPORT_FOR_OTHERS there.
-ON_BEHALF = {Channel.GRID_WORKER, Channel.BUILDING_HEAD, Channel.PHONE, Channel.WALK_IN}
+__all__ = ["ON_BEHALF", "REPORTABLE_KINDS"]  # re-exported for callers that report
 
 
 class InvalidTransition(ValidationError):
@@ -65,14 +68,20 @@ def appeal_submit(
     contact_phone: str = "",
     reporter_name: str = "",
     idempotency_key: str | None = None,
+    origin: str = "",
+    open311_key=None,
     photos: Iterable = (),
 ) -> tuple[Appeal, bool]:
-    """Create an appeal, or return the one already made with this idempotency key.
+    """Create an appeal, or return the one this sender already made with this idempotency key.
 
-    Returns (appeal, created). A double tap or a retry on a weak network sends the same key.
+    Returns (appeal, created). A double tap or a retry on a weak network sends the same key. The
+    key belongs to its sender (the user, or ``origin`` for a sender without an account: a
+    confirmed phone, an Open311 client), so another sender's identical key makes a new appeal
+    and never returns someone else's.
     """
-    if idempotency_key:
-        existing = Appeal.objects.filter(idempotency_key=idempotency_key).first()
+    stored_key = idempotency_digest(actor=actor, origin=origin, key=idempotency_key) if idempotency_key else None
+    if stored_key:
+        existing = Appeal.objects.filter(idempotency_key=stored_key).first()
         if existing is not None:
             return existing, False
     errors = {}
@@ -97,7 +106,7 @@ def appeal_submit(
         errors["photos"] = e.messages[0]
     if errors:
         raise ValidationError(errors)
-    if channel in ON_BEHALF and not (actor and scope_for(actor).can(Capability.REPORT_FOR_OTHERS, place)):
+    if channel in ON_BEHALF and not (actor and access.can_record_for_others(scope_for(actor), place, channel)):
         raise PermissionDenied(_("您不能在此处代为登记诉求。"))
     from linli.appeals.classifier import suggest_category
 
@@ -122,7 +131,9 @@ def appeal_submit(
                 contact_phone=number,
                 contact_phone_masked=mask_phone(number),
                 recorded_by=actor if channel in ON_BEHALF else None,
-                idempotency_key=idempotency_key or None,
+                idempotency_key=stored_key,
+                open311_key=open311_key,
+                tracking_salt=secrets.token_urlsafe(12),
             )
             # The number reads like a hotline work order: date + sequence.
             appeal.number = f"{timezone.localtime(appeal.created_at):%Y%m%d}{appeal.pk:06d}"
@@ -134,10 +145,58 @@ def appeal_submit(
             _notify(appeal, "submit")
     except IntegrityError:
         # Two requests with the same key raced; the other one's insert won.
-        if idempotency_key:
-            return Appeal.objects.get(idempotency_key=idempotency_key), False
+        if stored_key:
+            return Appeal.objects.get(idempotency_key=stored_key), False
         raise
     return appeal, True
+
+
+IDEMPOTENCY_KEY_MAX = 64
+
+
+def idempotency_digest(*, actor, origin: str, key: str) -> str:
+    """The stored form of a sender's key: a digest of who sent it and the key itself."""
+    if not (1 <= len(key) <= IDEMPOTENCY_KEY_MAX) or not key.isascii() or not key.isprintable():
+        raise ValidationError({"idempotency_key": _("Idempotency-Key 应为1–64个可见ASCII字符。")})
+    if actor is not None and getattr(actor, "is_authenticated", False):
+        sender = f"user:{actor.pk}"
+    elif origin:
+        sender = origin
+    else:
+        raise ValidationError({"idempotency_key": _("无法识别提交人，不能使用幂等键。")})
+    return hashlib.sha256(f"{sender}\x00{key}".encode()).hexdigest()
+
+
+def appeal_submit_verified(*, phone: str, code: str, **submit) -> tuple[Appeal, bool]:
+    """A report without an account: the phone's one-time code is checked (the try counted on
+    its own), then used up in the same transaction that writes the appeal — a refused report
+    does not use up the code."""
+    from linli.core import crypto
+    from linli.core.verification import phone_code_check, phone_code_consume
+
+    verification = phone_code_check(phone=phone, code=code)
+    with transaction.atomic():
+        number = phone_code_consume(verification)
+        return appeal_submit(actor=None, contact_phone=number, origin=f"phone:{crypto.digest(number)}", **submit)
+
+
+def appeal_add_info(*, actor: User | None, appeal: Appeal, text: str, photos: Iterable = (), signature: str | None = None) -> Event:
+    """补充信息: the reporter (signed in, or by their tracking link) adds words or photos while the
+    appeal is open; the handlers are told."""
+    text = (text or "").strip()
+    cleaned = clean_photos(photos)
+    if not text and not cleaned:
+        raise ValidationError({"text": _("请写下补充内容或上传照片。")})
+    if len(text) > 1000:
+        raise ValidationError({"text": _("补充内容不超过1000字。")})
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        locked = Appeal.objects.select_for_update(of=("self",)).get(pk=appeal.pk)
+        access.require(access.can_add_info(scope_for(user), locked, signature))
+        event = Event.objects.create(appeal=locked, actor=user, action="add_info", note=text)
+        _attach(locked, event, cleaned, user)
+        _notify(locked, "add_info")
+    return event
 
 
 def _attach(appeal: Appeal, event: Event, photos: list, actor) -> None:
@@ -146,9 +205,11 @@ def _attach(appeal: Appeal, event: Event, photos: list, actor) -> None:
 
 
 def appeal_support(*, actor: User, appeal: Appeal) -> bool:
-    """Add one's voice to an open appeal at the same place instead of reporting it again."""
+    """A neighbour adds their voice to an open appeal at the same place instead of reporting it
+    again (and so hears its outcome)."""
     if not appeal.is_open:
         raise InvalidTransition(_("该诉求已结束，不能附议。"))
+    access.require(access.can_support(scope_for(actor), actor, appeal), _("只有同一小区的居民可以附议。"))
     with transaction.atomic():
         _support, created = Support.objects.get_or_create(appeal=appeal, user=actor)
         if created:
@@ -161,16 +222,19 @@ def appeal_support(*, actor: User, appeal: Appeal) -> bool:
 
 def _transition(
     *,
-    actor: User,
+    actor: User | None,
     appeal: Appeal,
     action: str,
-    allowed: Callable[[Appeal], bool],
+    allowed: Callable[[Appeal], bool] | None = None,
     change: Callable[[Appeal], None] | None = None,
     note: str = "",
     public: bool = True,
 ) -> Appeal:
+    """``allowed`` defaults to the action's predicate in ``access``; it is asked after the lock."""
     with transaction.atomic():
-        locked = Appeal.objects.select_for_update(of=("self",)).select_related("place", "category").get(pk=appeal.pk)
+        locked = Appeal.objects.select_for_update(of=("self",)).select_related("place", "category", "grid").get(pk=appeal.pk)
+        if allowed is None:
+            allowed = lambda a: access.can(scope_for(actor), action, a)  # noqa: E731
         if not allowed(locked):
             raise PermissionDenied(_("您无权对该诉求执行此操作。"))
         if not locked.can(action):
@@ -189,18 +253,6 @@ def _transition(
     return locked
 
 
-def _can(capability: Capability, actor: User) -> Callable[[Appeal], bool]:
-    return lambda a: scope_for(actor).can(capability, a)
-
-
-def _is_assignee(actor: User, a: Appeal, *, states=(Assignment.State.PENDING, Assignment.State.SIGNED), lead_only=False) -> bool:
-    orgs = scope_for(actor).organisation_ids
-    qs = a.assignments.filter(state__in=states)
-    if lead_only:
-        qs = qs.filter(is_lead=True)
-    return any(x.user_id == actor.pk or (x.organisation_id and x.organisation_id in orgs) for x in qs)
-
-
 def _required(text: str, field: str, message: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -209,7 +261,7 @@ def _required(text: str, field: str, message: str) -> str:
 
 
 def appeal_accept(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
-    return _transition(actor=actor, appeal=appeal, action="accept", allowed=_can(Capability.DISPATCH_APPEALS, actor), note=note)
+    return _transition(actor=actor, appeal=appeal, action="accept", note=note)
 
 
 def appeal_reject(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
@@ -218,9 +270,7 @@ def appeal_reject(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
     def change(a):
         a.closed_at = timezone.now()
 
-    return _transition(
-        actor=actor, appeal=appeal, action="reject", allowed=_can(Capability.DISPATCH_APPEALS, actor), change=change, note=reason
-    )
+    return _transition(actor=actor, appeal=appeal, action="reject", change=change, note=reason)
 
 
 def appeal_dispatch(
@@ -242,6 +292,8 @@ def appeal_dispatch(
         raise ValidationError({"lead": _("主办方必须是承办方之一。")})
 
     def change(a: Appeal):
+        # Whatever the caller offered (form, API), only eligible handlers are accepted.
+        access.require_handlers(a, users, organisations)
         a.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).update(state=Assignment.State.WITHDRAWN)
         Assignment.objects.bulk_create(
             [Assignment(appeal=a, user=u, is_lead=(u == lead)) for u in users]
@@ -261,7 +313,6 @@ def appeal_dispatch(
         actor=actor,
         appeal=appeal,
         action="dispatch",
-        allowed=_can(Capability.DISPATCH_APPEALS, actor),
         change=change,
         note=(note + "\n" if note else "") + _("派往：%(h)s") % {"h": names},
     )
@@ -275,13 +326,7 @@ def appeal_sign(*, actor: User, appeal: Appeal) -> Appeal:
                 x.state, x.signed_at = Assignment.State.SIGNED, timezone.now()
                 x.save(update_fields=["state", "signed_at"])
 
-    return _transition(
-        actor=actor,
-        appeal=appeal,
-        action="sign",
-        allowed=lambda a: _is_assignee(actor, a, states=(Assignment.State.PENDING,)),
-        change=change,
-    )
+    return _transition(actor=actor, appeal=appeal, action="sign", change=change)
 
 
 def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
@@ -292,7 +337,7 @@ def appeal_return(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
         a.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).update(state=Assignment.State.RETURNED)
         a.sign_deadline = None
 
-    return _transition(actor=actor, appeal=appeal, action="return", allowed=lambda a: _is_assignee(actor, a), change=change, note=reason)
+    return _transition(actor=actor, appeal=appeal, action="return", change=change, note=reason)
 
 
 def appeal_escalate(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
@@ -306,14 +351,7 @@ def appeal_escalate(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
         a.level = LEVEL_ORDER[index + 1]
         a.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).update(state=Assignment.State.WITHDRAWN)
 
-    def allowed(a):
-        return (
-            _is_assignee(actor, a)
-            or scope_for(actor).can(Capability.DISPATCH_APPEALS, a)
-            or scope_for(actor).can(Capability.REPORT_FOR_OTHERS, a)
-        )
-
-    return _transition(actor=actor, appeal=appeal, action="escalate", allowed=allowed, change=change, note=reason)
+    return _transition(actor=actor, appeal=appeal, action="escalate", change=change, note=reason)
 
 
 def appeal_set_level(*, actor: User, appeal: Appeal, level: str, reason: str) -> Appeal:
@@ -329,15 +367,13 @@ def appeal_set_level(*, actor: User, appeal: Appeal, level: str, reason: str) ->
         actor=actor,
         appeal=appeal,
         action="set_level",
-        allowed=_can(Capability.DISPATCH_APPEALS, actor),
         change=change,
         note=f"{Level(appeal.level).label} → {Level(level).label}: {reason}",
     )
 
 
-def appeal_resolve(*, actor: User, appeal: Appeal, result: str, photos: Iterable = ()) -> Appeal:
-    result = _required(result, "result", _("请填写办理结果。"))
-    cleaned_photos = clean_photos(photos)
+def _resolving(actor, result: str) -> Callable[[Appeal], None]:
+    """The change of a resolution: the result, and the appeals merged into it share it."""
 
     def change(a: Appeal):
         a.result = result
@@ -355,23 +391,54 @@ def appeal_resolve(*, actor: User, appeal: Appeal, result: str, photos: Iterable
             )
             _notify(merged, "resolve")
 
-    def allowed(a):
-        return _is_assignee(actor, a, states=(Assignment.State.SIGNED,), lead_only=True) or scope_for(actor).can(
-            Capability.DISPATCH_APPEALS, a
-        )
+    return change
+
+
+def appeal_resolve(*, actor: User, appeal: Appeal, result: str, photos: Iterable = ()) -> Appeal:
+    result = _required(result, "result", _("请填写办理结果。"))
+    cleaned_photos = clean_photos(photos)
 
     with transaction.atomic():
-        resolved = _transition(actor=actor, appeal=appeal, action="resolve", allowed=allowed, change=change, note=result)
+        resolved = _transition(actor=actor, appeal=appeal, action="resolve", change=_resolving(actor, result), note=result)
         _attach(resolved, resolved.events.filter(action="resolve").last(), cleaned_photos, actor)
     return resolved
+
+
+def appeal_resolve_by_council(*, actor: User, appeal: Appeal, resolution) -> Appeal:
+    """A council's published resolution answers the appeals raised to it. The authority is the
+    resolution (``access.can_resolve_by_council``), not the actor's own appeal rights, so a
+    convener who is a resident can publish it; the appeal may be at any open step."""
+    template = _("经%(c)s议事决定：%(d)s") if resolution.adopted else _("经%(c)s议事表决未通过：%(d)s")
+    result = template % {"c": resolution.topic.council.name, "d": resolution.decision}
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="council_resolve",
+        allowed=lambda a: access.can_resolve_by_council(resolution, a),
+        change=_resolving(actor, result),
+        note=result,
+    )
+
+
+def appeal_raised_to_council(*, actor: User, appeal: Appeal, topic) -> Event:
+    """提交议事: the appeal's timeline records the council topic it was raised to. The authority is
+    the topic (the council's manager raised it there), checked by ``access.can_raise_to_council``."""
+    access.require(access.can_raise_to_council(topic, appeal))
+    with transaction.atomic():
+        return Event.objects.create(
+            appeal=appeal,
+            actor=actor,
+            action="to_council",
+            note=_("已提交%(c)s议事：%(t)s") % {"c": topic.council.name, "t": topic.title},
+        )
 
 
 UNHAPPY = 2  # a rating at or below this reopens the appeal
 
 
-def appeal_rate(*, actor: User, appeal: Appeal, rating: int, comment: str = "") -> Appeal:
-    """The reporter confirms and rates (1–5); staff may record it from a call-back (回访).
-    An unhappy rating reopens the appeal."""
+def appeal_rate(*, actor: User | None, appeal: Appeal, rating: int, comment: str = "", signature: str | None = None) -> Appeal:
+    """The reporter confirms and rates (1–5), signed in or by their tracking link; staff may
+    record it from a call-back (回访). An unhappy rating reopens the appeal."""
     try:
         rating = int(rating)
     except (TypeError, ValueError):
@@ -382,23 +449,24 @@ def appeal_rate(*, actor: User, appeal: Appeal, rating: int, comment: str = "") 
     def change(a: Appeal):
         a.rating, a.rating_comment, a.closed_at = rating, (comment or "").strip()[:500], timezone.now()
 
-    def allowed(a):
-        return (a.reporter_id == actor.pk) or scope_for(actor).can(Capability.DISPATCH_APPEALS, a)
+    user = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
-    appeal = _transition(actor=actor, appeal=appeal, action="rate", allowed=allowed, change=change, note=f"{rating}★ {comment}".strip())
-    if rating <= UNHAPPY:
-        appeal = _reopen(actor=actor, appeal=appeal, reason=_("居民不满意：%(c)s") % {"c": comment or rating})
+    def allowed(a):
+        return access.can(scope_for(user), "rate", a) or access.tracking_valid(a, signature)
+
+    with transaction.atomic():
+        appeal = _transition(actor=user, appeal=appeal, action="rate", allowed=allowed, change=change, note=f"{rating}★ {comment}".strip())
+        if rating <= UNHAPPY:
+            # Part of the rating: whoever may rate may send it back by an unhappy rating.
+            appeal = _reopen(actor=user, appeal=appeal, reason=_("居民不满意：%(c)s") % {"c": comment or rating}, allowed=lambda a: True)
     return appeal
 
 
-def _reopen(*, actor: User, appeal: Appeal, reason: str) -> Appeal:
+def _reopen(*, actor: User, appeal: Appeal, reason: str, allowed=None) -> Appeal:
     def change(a: Appeal):
         a.closed_at = None
         a.resolved_at = None
         a.complete_deadline = None
-
-    def allowed(a):
-        return (a.reporter_id == actor.pk) or scope_for(actor).can(Capability.DISPATCH_APPEALS, a)
 
     return _transition(actor=actor, appeal=appeal, action="reopen", allowed=allowed, change=change, note=reason)
 
@@ -415,8 +483,7 @@ def appeal_merge(*, actor: User, appeal: Appeal, into: Appeal) -> Appeal:
         raise ValidationError({"into": _("只能并入一个未结束的诉求。")})
     if into.community_id != appeal.community_id:
         raise ValidationError({"into": _("只能合并同一社区的诉求。")})
-    if not scope_for(actor).can(Capability.DISPATCH_APPEALS, into):
-        raise PermissionDenied
+    access.require(access.can_merge(scope_for(actor), into))
 
     def change(a: Appeal):
         a.merged_into = into
@@ -427,7 +494,6 @@ def appeal_merge(*, actor: User, appeal: Appeal, into: Appeal) -> Appeal:
         actor=actor,
         appeal=appeal,
         action="merge",
-        allowed=_can(Capability.DISPATCH_APPEALS, actor),
         change=change,
         note=_("并入%(n)s") % {"n": into.number},
     )
@@ -436,7 +502,11 @@ def appeal_merge(*, actor: User, appeal: Appeal, into: Appeal) -> Appeal:
 def appeal_extend(*, actor: User, appeal: Appeal, working_days: int, reason: str) -> Appeal:
     """Staff grant an extension of the completion deadline, with a reason."""
     reason = _required(reason, "reason", _("请说明延期理由。"))
-    if not 1 <= int(working_days) <= 30:
+    try:
+        working_days = int(working_days)
+    except (TypeError, ValueError):
+        working_days = 0
+    if not 1 <= working_days <= 30:
         raise ValidationError({"working_days": _("延期天数应为1到30个工作日。")})
 
     def change(a: Appeal):
@@ -449,7 +519,6 @@ def appeal_extend(*, actor: User, appeal: Appeal, working_days: int, reason: str
         actor=actor,
         appeal=appeal,
         action="extend",
-        allowed=_can(Capability.DISPATCH_APPEALS, actor),
         change=change,
         note=_("延期%(d)s个工作日：%(r)s") % {"d": working_days, "r": reason},
     )
@@ -465,7 +534,6 @@ def appeal_supervise(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
         actor=actor,
         appeal=appeal,
         action="supervise",
-        allowed=_can(Capability.SUPERVISE_APPEALS, actor),
         change=change,
         note=note,
         public=False,
@@ -475,9 +543,7 @@ def appeal_supervise(*, actor: User, appeal: Appeal, note: str = "") -> Appeal:
 def appeal_callback(*, actor: User, appeal: Appeal, note: str) -> Appeal:
     """回访: staff record a call-back to the reporter."""
     note = _required(note, "note", _("请填写回访记录。"))
-    return _transition(
-        actor=actor, appeal=appeal, action="callback", allowed=_can(Capability.DISPATCH_APPEALS, actor), note=note, public=False
-    )
+    return _transition(actor=actor, appeal=appeal, action="callback", note=note, public=False)
 
 
 # ---- deadlines (run by the scan command / task) ----------------------------------------
@@ -525,9 +591,9 @@ CATEGORY_FIELDS = ("name", "code", "parent", "default_level", "default_handler",
 def category_save(*, actor: User, community: Place, category: Category | None = None, **fields) -> Category:
     """Create or change one of the community's own categories (the default set is read-only here)."""
     from linli.core import audit
+    from linli.registry import access as registry_access
 
-    if not scope_for(actor).can(Capability.DISPATCH_APPEALS, community) or community.kind != PlaceKind.COMMUNITY:
-        raise PermissionDenied(_("只有社区工作人员可以维护诉求分类。"))
+    access.require(access.can_manage_categories(scope_for(actor), community), _("只有社区工作人员可以维护诉求分类。"))
     if category is not None and category.community_id != community.pk:
         raise PermissionDenied(_("默认分类不能在此修改。"))
     unknown = set(fields) - set(CATEGORY_FIELDS)
@@ -539,7 +605,7 @@ def category_save(*, actor: User, community: Place, category: Category | None = 
         setattr(obj, k, v)
     if obj.parent_id and obj.parent.community_id not in (None, community.pk):
         raise ValidationError({"parent": _("上级分类不属于该社区。")})
-    if obj.default_handler_id and not scope_for(actor).organisations().filter(pk=obj.default_handler_id).exists():
+    if obj.default_handler_id and not registry_access.organisations(scope_for(actor)).filter(pk=obj.default_handler_id).exists():
         raise ValidationError({"default_handler": _("承办单位不在本社区范围内。")})
     if not 0 < (obj.complete_days or 0) <= 60 or not 0 < (obj.sign_days or 0) <= 10:
         raise ValidationError({"complete_days": _("时限应为1–60个工作日，签收1–10个工作日。")})

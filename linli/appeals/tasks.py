@@ -13,10 +13,3 @@ def retrain_classifier(community_id: int | None = None) -> str:
         return f"skipped: {len(data.texts)} confirmed appeals"
     classifier.save(classifier.train(data), classifier.model_path(community_id))
     return f"trained on {len(data.texts)}"
-
-
-@task()
-def scan_deadlines() -> dict:
-    from linli.appeals.services import appeals_scan_deadlines
-
-    return appeals_scan_deadlines()

@@ -10,6 +10,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 2048  # enough to see a broken lamp; keeps pages light on a weak connection
+# A phone photo is 12–50 megapixels; a small file that claims far more is a decompression bomb
+# (a 20000×20000 PNG of one colour is a few hundred KB and 1.2 GB once decoded).
+MAX_PIXELS = 64_000_000
 FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "MPO": "jpg"}
 MAX_PHOTOS = 6
 
@@ -19,12 +22,16 @@ def clean_photo(upload) -> ContentFile:
         raise ValidationError(_("图片不能超过10MB。"), code="too_large")
     try:
         upload.seek(0)
-        image = Image.open(upload)
+        image = Image.open(upload)  # reads the header only
+        if image.width * image.height > MAX_PIXELS:
+            raise ValidationError(_("图片尺寸过大（超过6400万像素）。"), code="too_many_pixels")
         image.verify()  # detects truncated or non-image files
         upload.seek(0)
         image = Image.open(upload)
         image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError):
+    except Image.DecompressionBombError:
+        raise ValidationError(_("图片尺寸过大（超过6400万像素）。"), code="too_many_pixels") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ValidationError(_("只能上传图片（JPG、PNG、WebP）。"), code="not_image") from None
     if image.format not in FORMATS:
         raise ValidationError(_("只能上传图片（JPG、PNG、WebP）。"), code="not_image")

@@ -24,3 +24,20 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
+
+
+def age_band(birth_date, today=None) -> str:
+    """ "60–69岁": the decade of age, never the birth date. A birth date beside a masked ID number
+    would give the hidden digits away (they are the birth date); even an exact age with the
+    visible check digit leaves only a few dozen candidates."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if birth_date is None:
+        return ""
+    today = today or timezone.localdate()
+    age = today.year - birth_date.year - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    if age >= 90:
+        return _("90岁及以上")
+    low = max(age, 0) // 10 * 10
+    return _("%(low)s–%(high)s岁") % {"low": low, "high": low + 9}

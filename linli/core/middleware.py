@@ -1,3 +1,14 @@
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
+
+
 class ChineseFirstMiddleware:
     """Linli speaks zh-hans unless the user chose another language with the switch.
 
@@ -12,3 +23,65 @@ class ChineseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+def _machine_client(request) -> bool:
+    return request.path.startswith(("/api/", "/open311/"))
+
+
+def _error(request, status: int, message: str, template: str) -> HttpResponse:
+    if request.path.startswith("/open311/"):
+        return JsonResponse([{"code": status, "description": message}], status=status, safe=False)
+    if _machine_client(request):
+        return JsonResponse({"detail": message}, status=status)
+    return HttpResponse(render_to_string(template, {"message": message}, request=request), status=status)
+
+
+class RejectBadInputMiddleware:
+    """A NUL byte in the path, a query parameter or a form field is refused with 400 before any
+    view runs: PostgreSQL cannot store or compare it, so otherwise it surfaces as a 500 deep in
+    a query. (JSON bodies are checked field by field by the API's serializers.)"""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            bad = self._has_nul(request)
+        except MultiPartParserError:
+            return _error(request, 400, _("上传的内容格式不正确。"), "400.html")
+        if bad:
+            return _error(request, 400, _("请求中含有不允许的字符。"), "400.html")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request) -> bool:
+        if "\x00" in request.path:
+            return True
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return True
+        if request.method == "POST" and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            for key, values in request.POST.lists():
+                if "\x00" in key or any("\x00" in v for v in values):
+                    return True
+        return False
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database is unreachable (a restart, a failover) every request fails fast with a
+    clear 503 and a Retry-After, instead of a 500; Django reconnects on the next request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, (OperationalError, InterfaceError)):
+            log.warning("database unavailable: %s", type(exception).__name__)
+            response = _error(request, 503, _("系统暂时无法访问数据库，请稍后再试。"), "503.html")
+            response["Retry-After"] = "5"
+            return response
+        return None

@@ -19,6 +19,7 @@ class AuditEntry(models.Model):
         REVEAL = "reveal", _("查看完整信息")
         EXPORT = "export", _("导出")
         IMPORT = "import", _("导入")
+        SEARCH = "search", _("按完整号码检索")
 
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("操作人"))
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
@@ -33,7 +34,7 @@ class AuditEntry(models.Model):
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["actor", "action", "created_at"])]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}#{self.target_id}"
@@ -84,6 +85,9 @@ class Notification(models.Model):
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices)
     subject = models.CharField(_("标题"), max_length=100)
     body = models.TextField(_("内容"))
+    # A message that carries a secret (a verification code) keeps it encrypted here until it is
+    # sent, then drops it; ``body`` holds only a description.
+    sealed_body = EncryptedCharField(_("加密内容"), blank=True, editable=False)
     link = models.CharField(_("链接"), max_length=200, blank=True)
     state = models.CharField(_("状态"), max_length=16, choices=State.choices, default=State.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
@@ -100,6 +104,11 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.channel} {self.subject}"
+
+    @property
+    def text(self) -> str:
+        """What a sender sends."""
+        return self.sealed_body or self.body
 
 
 class PhoneVerification(models.Model):

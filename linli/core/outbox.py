@@ -43,7 +43,7 @@ class ConsoleSender(Sender):
         from linli.core.masking import mask_phone
 
         to = notification.recipient_id or mask_phone(notification.phone)
-        print(f"[{notification.channel}] to {to}: {notification.subject} — {notification.body}", flush=True)
+        print(f"[{notification.channel}] to {to}: {notification.subject} — {notification.text}", flush=True)
 
 
 class UnavailableSender(Sender):
@@ -62,9 +62,18 @@ def _sender(channel: str) -> Sender:
 
 
 def queue(
-    *, recipient=None, phone: str = "", channels=(Notification.Channel.IN_APP,), subject: str, body: str, link: str = ""
+    *,
+    recipient=None,
+    phone: str = "",
+    channels=(Notification.Channel.IN_APP,),
+    subject: str,
+    body: str,
+    link: str = "",
+    sealed: bool = False,
 ) -> list[Notification]:
-    """Write notifications in the current transaction; delivery is enqueued after commit."""
+    """Write notifications in the current transaction; delivery is enqueued after commit.
+    ``sealed``: the body carries a secret (a one-time code) — it is stored encrypted and
+    dropped once sent, and the row itself says only what kind of message it was."""
     rows = []
     for channel in channels:
         if channel != Notification.Channel.IN_APP and not (phone or recipient):
@@ -77,7 +86,8 @@ def queue(
                 phone=phone,
                 channel=channel,
                 subject=subject[:100],
-                body=body,
+                body=subject if sealed else body,
+                sealed_body=body if sealed else "",
                 link=link[:200],
                 next_attempt_at=timezone.now(),
             )
@@ -117,13 +127,13 @@ def deliver_due(*, now=None, limit: int = BATCH) -> dict[str, int]:
         except Exception as e:  # any sender failure: retry later, keep the message
             error = f"{type(e).__name__}: {e}"[:200]
             if n.attempts >= MAX_ATTEMPTS:
-                Notification.objects.filter(pk=pk).update(state=Notification.State.FAILED, last_error=error)
+                Notification.objects.filter(pk=pk).update(state=Notification.State.FAILED, last_error=error, sealed_body="")
                 counts["failed"] += 1
             else:
                 Notification.objects.filter(pk=pk).update(last_error=error)
                 counts["retry"] += 1
             logger.warning("notification %s on %s failed (attempt %s)", pk, n.channel, n.attempts)
         else:
-            Notification.objects.filter(pk=pk).update(state=Notification.State.SENT, sent_at=timezone.now(), last_error="")
+            Notification.objects.filter(pk=pk).update(state=Notification.State.SENT, sent_at=timezone.now(), last_error="", sealed_body="")
             counts["sent"] += 1
     return counts

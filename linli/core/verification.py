@@ -43,11 +43,13 @@ def phone_code_send(*, phone: str) -> None:
             channels=[Notification.Channel.SMS],
             subject=_("验证码"),
             body=_("您的验证码是%(c)s，10分钟内有效。请勿告诉他人。") % {"c": code},
+            sealed=True,
         )
 
 
-def phone_code_verify(*, phone: str, code: str) -> str:
-    """Return the confirmed number, or raise ValidationError."""
+def phone_code_check(*, phone: str, code: str) -> PhoneVerification:
+    """Check a code without using it up. Every try is counted in its own transaction, so a
+    caller's rollback can never undo the count (five tries, then a new code)."""
     number = phone_rules.parse(phone)
     now = timezone.now()
     with transaction.atomic():
@@ -63,9 +65,24 @@ def phone_code_verify(*, phone: str, code: str) -> str:
             raise ValidationError({"code": _("尝试次数过多，请重新获取验证码。")})
         v.attempts += 1
         ok = secrets.compare_digest(v.code_digest, _code_digest(number, (code or "").strip()))
-        if ok:
-            v.used_at = now
-        v.save(update_fields=["attempts", "used_at"])
+        v.save(update_fields=["attempts"])
     if not ok:
         raise ValidationError({"code": _("验证码不正确。")})
-    return number
+    v.number = number
+    return v
+
+
+def phone_code_consume(verification: PhoneVerification) -> str:
+    """Use a checked code up — inside the caller's transaction, so it is used only if what it
+    confirms is written. Returns the confirmed number."""
+    updated = PhoneVerification.objects.filter(pk=verification.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if not updated:
+        raise ValidationError({"code": _("验证码已失效，请重新获取。")})
+    return verification.number
+
+
+def phone_code_verify(*, phone: str, code: str) -> str:
+    """Return the confirmed number, or raise ValidationError."""
+    v = phone_code_check(phone=phone, code=code)
+    with transaction.atomic():
+        return phone_code_consume(v)

@@ -4,12 +4,13 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
-from linli.accounts.scope import Capability, scope_for
+from linli.accounts.scope import scope_for
 
 
 @never_cache
 def healthz(request):
-    """200 with the database's state; load balancers and the demo script poll it."""
+    """200 when the database answers, 503 when it does not: load balancers take a node out of
+    rotation on 503, and the demo script waits for 200."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -17,15 +18,26 @@ def healthz(request):
         database = "ok"
     except Exception:  # any failure means "not answering"
         database = "unavailable"
-    return JsonResponse({"status": "ok" if database == "ok" else "degraded", "database": database, "vendor": connection.vendor})
+        connection.close_if_unusable_or_obsolete()
+    ok = database == "ok"
+    return JsonResponse(
+        {"status": "ok" if ok else "unavailable", "database": database, "vendor": connection.vendor}, status=200 if ok else 503
+    )
 
 
 @login_required
 def home(request):
+    from linli.appeals import access as appeal_access
+    from linli.gridwork import access as gridwork_access
+    from linli.registry import access as registry_access
+
     scope = scope_for(request.user)
-    if scope.has(Capability.DISPATCH_APPEALS) or scope.organisation_ids:
+    if scope.has(appeal_access.DISPATCH_APPEALS) or scope.organisation_ids:
         return redirect("appeals:list")
-    if scope.has(Capability.VIEW_REGISTRY):
+    # A grid worker's or red steward's phone opens on their day: patrol, visits, tasks.
+    if gridwork_access.can_patrol(scope) or scope.has(gridwork_access.STEWARD):
+        return redirect("gridwork:day")
+    if scope.has(registry_access.VIEW_REGISTRY):
         return redirect("registry:places")
     return render(request, "core/home.html", {"household": request.user.resident.household if request.user.resident_id else None})
 
@@ -33,11 +45,56 @@ def home(request):
 @login_required
 def messages_inbox(request):
     """In-app messages. Opening the page marks them read."""
+    from django.core.paginator import Paginator
     from django.utils import timezone
 
     from linli.core.models import Notification
 
-    qs = Notification.objects.filter(recipient=request.user, channel=Notification.Channel.IN_APP).order_by("-created_at")
-    items = list(qs[:100])
-    qs.filter(read_at__isnull=True).update(read_at=timezone.now())
-    return render(request, "core/messages.html", {"items": items})
+    qs = Notification.objects.filter(recipient=request.user, channel=Notification.Channel.IN_APP).order_by("-created_at", "-id")
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    items = list(page)
+    # Opening a page marks what it shows as read (not what is on later pages).
+    Notification.objects.filter(pk__in=[n.pk for n in items], read_at__isnull=True).update(read_at=timezone.now())
+    return render(request, "core/messages.html", {"items": items, "page": page})
+
+
+# ---- error pages: Chinese pages for people, JSON for the API and Open311 ---------------------------
+
+
+def _error_response(request, status: int, template: str, message: str):
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+
+    if request.path.startswith("/open311/"):
+        return JsonResponse([{"code": status, "description": message}], status=status, safe=False)
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    try:
+        body = render_to_string(template, {}, request=request)
+    except Exception:  # the error page must never fail itself
+        body = message
+    return HttpResponse(body, status=status)
+
+
+def bad_request(request, exception=None):
+    from django.utils.translation import gettext as _
+
+    return _error_response(request, 400, "400.html", _("请求有误。"))
+
+
+def permission_denied(request, exception=None):
+    from django.utils.translation import gettext as _
+
+    return _error_response(request, 403, "403.html", _("无权访问。"))
+
+
+def page_not_found(request, exception=None):
+    from django.utils.translation import gettext as _
+
+    return _error_response(request, 404, "404.html", _("未找到。"))
+
+
+def server_error(request):
+    from django.utils.translation import gettext as _
+
+    return _error_response(request, 500, "500.html", _("系统出错。"))

@@ -24,6 +24,11 @@ def _overrides(start: date, end: date) -> dict[date, bool]:
     return dict(CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday"))
 
 
+def overrides_between(start: date, end: date) -> dict[date, bool]:
+    """The administrator's calendar entries in a span (pass to ``is_workday`` for many days)."""
+    return _overrides(start, end)
+
+
 def is_workday(day: date, overrides: dict[date, bool] | None = None) -> bool:
     if overrides is None:
         overrides = _overrides(day, day)

@@ -6,3 +6,7 @@ class CouncilsConfig(AppConfig):
     name = "linli.councils"
     label = "councils"
     verbose_name = _("议事")
+
+    def ready(self):
+        # Registers this domain's capabilities and locators with the scope mechanism.
+        from linli.councils import access  # noqa: F401

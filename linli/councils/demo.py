@@ -1,4 +1,4 @@
-"""Demo councils and wishes, made through the services, as people would."""
+"""Demo councils, made through the services, as people would."""
 
 import random
 from datetime import date, timedelta
@@ -11,7 +11,6 @@ from linli.councils import services
 from linli.councils.models import Member
 from linli.councils.voting import Rule
 from linli.registry.models import Ownership, Place, PlaceKind, Relationship, Resident
-from linli.wishes import services as wish_services
 
 
 def _photo():
@@ -106,11 +105,12 @@ def seed_councils(*, community: Place, seed: int) -> None:
             v = services.vote_open(actor=staff, topic=t, rule=Rule.MAJORITY, option=o1, meeting=m)
             for j, member in enumerate(council.members.all()[:6]):
                 services.ballot_cast(actor=staff, vote=v, choice="for" if j < 4 else "against", voter_key=f"m{member.pk}")
-            services.vote_close(actor=staff, vote=v)
+            v = services.vote_close(actor=staff, vote=v)
             if i == 5:
                 r = services.resolution_publish(
                     actor=staff,
                     topic=t,
+                    vote=v,
                     decision="在3栋东侧划定20个电动车停放位，物业负责施划和日常管理。",
                     responsible="红枫物业服务有限公司",
                     due_on=date.today() + timedelta(days=30),
@@ -133,75 +133,3 @@ def seed_councils(*, community: Place, seed: int) -> None:
         scheduled_at=timezone.now() + timedelta(days=10),
         location="社区党群服务中心",
     )
-
-
-def seed_wishes(*, community: Place, seed: int) -> int:
-    rng = random.Random(seed)
-    staff, worker = User.objects.get(username="staff"), User.objects.get(username="gridworker")
-    partner = User.objects.get(username="partner")
-    elderly = list(
-        Resident.objects.filter(
-            household__dwelling__grid__role_assignments__user=worker, care_tags__code__in=["elderly_alone", "empty_nest"]
-        ).distinct()[:12]
-    )
-    wishes = [
-        "一台新的厨房排气扇",
-        "陪我去医院复查",
-        "修好家里的旧收音机",
-        "一副老花镜",
-        "帮忙换个灯泡",
-        "一把结实的拐杖",
-        "冬天的棉被",
-        "教我用智能手机",
-        "理个发",
-        "给孙子买本字典",
-        "阳台晾衣架维修",
-        "一起包顿饺子",
-    ]
-    plan = [
-        "pending",
-        "open",
-        "open",
-        "withdrawn",
-        "claimed",
-        "claimed",
-        "fulfilled",
-        "confirmed",
-        "confirmed",
-        "confirmed",
-        "rejected",
-        "confirmed",
-    ]
-    made = 0
-    from linli.wishes.models import Campaign
-
-    today = timezone.localdate()
-    campaign = Campaign.objects.create(
-        community=community,
-        name=f"{today.year}年“圆梦微心愿”",
-        starts_on=today.replace(month=1, day=1),
-        ends_on=today.replace(month=12, day=31),
-    )
-    for r, title, state in zip(elderly, wishes, plan, strict=False):
-        w = wish_services.wish_post(
-            actor=worker, resident=r, kind=rng.choice(["goods", "service", "company"]), title=title, campaign=campaign
-        )
-        made += 1
-        if state == "pending":
-            continue
-        if state == "withdrawn":
-            wish_services.wish_withdraw(actor=worker, wish=w)
-            continue
-        if state == "rejected":
-            wish_services.wish_reject(actor=staff, wish=w, reason="已纳入社区救助，由社区直接办理")
-            continue
-        w = wish_services.wish_approve(actor=staff, wish=w)
-        if state == "open":
-            continue
-        w = wish_services.wish_claim(actor=partner, wish=w)
-        if state == "claimed":
-            continue
-        w = wish_services.wish_fulfil(actor=partner, wish=w, photo=_photo())
-        if state == "confirmed":
-            wish_services.wish_confirm(actor=worker, wish=w)
-    return made

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from linli.councils.voting import Choice, Rule
+from linli.councils.voting import Rule
 
 # 六步议事法: collect → accept onto the agenda → publish for comment → deliberate → decide → implement and publish.
 DEFAULT_STEPS = ["collect", "accept", "comment", "deliberate", "decide", "implement"]
@@ -35,6 +35,7 @@ ACTION_LABELS = {
     "vote_open": _("发起表决"),
     "vote_close": _("计票"),
     "resolution": _("发布决议"),
+    "support": _("附议"),
 }
 
 
@@ -67,6 +68,11 @@ class Council(models.Model):
         return self.steps or DEFAULT_STEPS
 
 
+class CurrentMembers(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(left_at__isnull=True)
+
+
 class Member(models.Model):
     class Role(models.TextChoices):
         CONVENER = "convener", _("召集人")
@@ -85,12 +91,21 @@ class Member(models.Model):
     role = models.CharField(_("身份"), max_length=20, choices=Role.choices)
     # Printed on the sign-in sheet: a member without a phone is ticked by staff.
     sign_in_code = models.CharField(max_length=12, editable=False)
+    # A member who leaves keeps their past sign-ins (the meetings' records stay true); they no
+    # longer count, vote or appear on lists (``objects`` holds current members only).
+    left_at = models.DateTimeField(_("退出时间"), null=True, blank=True)
+
+    objects = CurrentMembers()
+    all_objects = models.Manager()  # noqa: DJ012 (two managers: current members and everyone)
 
     class Meta:
         verbose_name = _("议事成员")
         verbose_name_plural = _("议事成员")
+        base_manager_name = "all_objects"
         constraints = [
-            models.UniqueConstraint(fields=["council", "user"], condition=models.Q(user__isnull=False), name="one_membership_per_user")
+            models.UniqueConstraint(
+                fields=["council", "user"], condition=models.Q(user__isnull=False, left_at__isnull=True), name="one_membership_per_user"
+            )
         ]
 
     def __str__(self):
@@ -255,13 +270,20 @@ class Vote(models.Model):
     def rule_label(self):
         return RULE_LABELS.get(self.rule, self.rule)
 
+    @property
+    def result_text(self) -> list[str]:
+        """The arithmetic in the reader's language."""
+        from linli.councils.voting import render_line
+
+        return [render_line(item) for item in self.result_lines]
+
 
 class Ballot(models.Model):
     """One per eligible voter and vote — the database refuses a second (UniqueConstraint)."""
 
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
     voter_key = models.CharField(max_length=64)  # "m<member id>" or an owner key
-    choice = models.CharField(max_length=8, choices=[(c.value, c.value) for c in Choice])
+    choice = models.CharField(max_length=8, choices=[("for", _("赞成")), ("against", _("反对")), ("abstain", _("弃权"))])
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -280,6 +302,10 @@ class Resolution(models.Model):
         DONE = "done", _("已完成")
 
     topic = models.OneToOneField(Topic, on_delete=models.CASCADE, related_name="resolution")
+    # The vote the resolution rests on, and whether it adopts what was voted: a rejected
+    # proposal can only be recorded as not adopted.
+    vote = models.ForeignKey("Vote", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("依据的表决"))
+    adopted = models.BooleanField(_("采纳"), default=True)
     decision = models.TextField(_("决议"))
     responsible = models.CharField(_("责任方"), max_length=200)
     due_on = models.DateField(_("完成期限"))
@@ -290,6 +316,10 @@ class Resolution(models.Model):
 
     def __str__(self):
         return self.decision[:40]
+
+    @property
+    def adoption_label(self):
+        return _("采纳") if self.adopted else _("表决未通过，不予采纳")
 
 
 class ResolutionUpdate(models.Model):

@@ -4,34 +4,50 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from linli.councils import services
+from linli.accounts.scope import scope_for
+from linli.councils import access
 from linli.councils.models import Council, Meeting, Resolution, Topic, Vote
 
 
-def councils_for(user) -> list[Council]:
-    qs = Council.objects.select_related("community", "compound").order_by("community_id", "id")
-    return [c for c in qs if services.is_participant(user, c) or services.is_manager(user, c)]
+def councils_for(user) -> QuerySet:
+    """The councils this user sees, in one query whatever their number."""
+    return access.visible_councils(scope_for(user), user).select_related("community", "compound").order_by("community_id", "id")
+
+
+def _get(qs: QuerySet, pk):
+    try:
+        return qs.get(pk=pk)
+    except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise Http404 from None
 
 
 def access_council(user, pk) -> Council:
-    c = Council.objects.select_related("community", "compound").filter(pk=pk).first()
-    if c is None or not (services.is_participant(user, c) or services.is_manager(user, c)):
+    """Fetch + permission in one step; missing and forbidden are the same 404."""
+    c = _get(Council.objects.select_related("community", "compound"), pk)
+    if not access.can_view(scope_for(user), user, c):
         raise Http404
     return c
 
 
 def access_topic(user, pk) -> Topic:
-    t = Topic.objects.select_related("council__community", "council__compound").filter(pk=pk).first()
-    if t is None or not (services.is_participant(user, t.council) or services.is_manager(user, t.council)):
+    t = _get(Topic.objects.select_related("council__community", "council__compound"), pk)
+    if not access.can_view(scope_for(user), user, t.council):
         raise Http404
     return t
 
 
 def access_meeting(user, pk) -> Meeting:
-    m = Meeting.objects.select_related("council__community").filter(pk=pk).first()
-    if m is None or not (services.is_participant(user, m.council) or services.is_manager(user, m.council)):
+    m = _get(Meeting.objects.select_related("council__community", "council__compound"), pk)
+    if not access.can_view(scope_for(user), user, m.council):
         raise Http404
     return m
+
+
+def access_vote(user, pk) -> Vote:
+    v = _get(Vote.objects.select_related("topic__council__community", "topic__council__compound", "meeting", "compound"), pk)
+    if not access.can_view(scope_for(user), user, v.topic.council):
+        raise Http404
+    return v
 
 
 def topics_of(council: Council) -> QuerySet:
@@ -43,15 +59,27 @@ def topic_detail(topic: Topic) -> dict:
         "records": topic.records.select_related("actor").order_by("created_at", "id"),
         "options": topic.options.all(),
         "votes": topic.votes.select_related("option", "meeting").order_by("-opened_at"),
-        "resolution": Resolution.objects.filter(topic=topic).prefetch_related("updates").first(),
+        "resolution": Resolution.objects.filter(topic=topic).select_related("vote__option").prefetch_related("updates").first(),
     }
+
+
+def public_topic(pk) -> Topic:
+    """A topic as anyone may read it: no proposer, no comments, no member names."""
+    t = _get(
+        Topic.objects.select_related("council__community").annotate(support_count=Count("supports", distinct=True)),
+        pk,
+    )
+    t.public_options = list(t.options.all())
+    t.public_votes = list(t.votes.filter(status=Vote.Status.CLOSED).select_related("option").order_by("-closed_at"))
+    t.public_resolution = Resolution.objects.filter(topic=t).select_related("vote__option").prefetch_related("updates").first()
+    return t
 
 
 def public_page(community) -> dict:
     councils = Council.objects.filter(community=community)
     return {
         "topics": Topic.objects.filter(council__in=councils, status=Topic.Status.OPEN)
-        .annotate(support_count=Count("supports"))
+        .annotate(support_count=Count("supports", distinct=True))
         .order_by("-created_at")[:50],
         "meetings": Meeting.objects.filter(council__in=councils, scheduled_at__gte=timezone.now()).order_by("scheduled_at")[:20],
         "resolutions": Resolution.objects.filter(topic__council__in=councils)
@@ -93,7 +121,7 @@ def suggested_topics(community, *, days: int = 90, at_least: int = 3) -> list[di
     return [{**r, "place": names.get(r["building"], "")} for r in rows]
 
 
-def appeals_for_suggestion(community, building_path: str, category_id: int, *, days: int = 90):
+def appeals_for_suggestion(community, building_path: str, category_id: int, *, days: int = 90) -> QuerySet:
     from datetime import timedelta
 
     from linli.appeals.models import Appeal

@@ -1,8 +1,5 @@
-"""Every change in a council: one function per action, in a transaction, checking who may.
-
-Who may: the council's managers are the community's staff (DISPATCH_APPEALS on the community)
-and its convener; participants are the community's residents and the people who work in it.
-"""
+"""Every change in a council: one function per action, in a transaction, checking who may
+(``access``: managers, participants, voters, and what each step of the procedure allows)."""
 
 from __future__ import annotations
 
@@ -18,8 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
-from linli.accounts.scope import Capability, scope_for
+from linli.accounts.scope import scope_for
+from linli.core import audit
+from linli.councils import access
 from linli.councils.models import (
+    RULE_LABELS,
     Attendance,
     Ballot,
     Council,
@@ -36,6 +36,9 @@ from linli.councils.models import (
 from linli.councils.voting import Choice, OwnerWeight, Rule, tally_members, tally_owners
 from linli.registry.models import Ownership, Place, PlaceKind
 
+# The rules of a vote, as people say them on every page (a code never reaches a page).
+RULE_CHOICES = [(r.value, RULE_LABELS[r]) for r in Rule]
+
 MEMBER_RULES = {Rule.MAJORITY, Rule.TWO_THIRDS}
 OWNER_RULES = {Rule.OWNERS, Rule.OWNERS_SPECIAL}
 
@@ -44,30 +47,11 @@ class InvalidStep(ValidationError):
     pass
 
 
-# ---- who --------------------------------------------------------------------------------
-
-
-def is_manager(actor: User, council: Council) -> bool:
-    if scope_for(actor).can(Capability.DISPATCH_APPEALS, council.community):
-        return True
-    return council.members.filter(user=actor, role=Member.Role.CONVENER).exists()
+# ---- who ------------------------------------------------------------------------------------
 
 
 def _require_manager(actor: User, council: Council) -> None:
-    if not is_manager(actor, council):
-        raise PermissionDenied(_("只有社区工作人员或召集人可以执行此操作。"))
-
-
-def is_participant(actor: User, council: Council) -> bool:
-    """Residents of the community (or the council's compound) and those who work in it."""
-    if actor.resident_id:
-        dwelling = actor.resident.household.dwelling
-        place = council.compound or council.community
-        if dwelling.path.startswith(place.path):
-            return True
-    if council.members.filter(user=actor).exists():
-        return True
-    return council.community in scope_for(actor).communities(Capability.VIEW_APPEALS)
+    access.require(access.is_manager(scope_for(actor), actor, council))
 
 
 def _record(topic: Topic, actor, action: str, note: str = "") -> None:
@@ -87,7 +71,7 @@ def council_create(
     support_threshold: int = 10,
     steps: list[str] | None = None,
 ) -> Council:
-    if not scope_for(actor).can(Capability.DISPATCH_APPEALS, community) or community.kind != PlaceKind.COMMUNITY:
+    if community.kind != PlaceKind.COMMUNITY or not access.can_create_council(scope_for(actor), community):
         raise PermissionDenied(_("只有社区工作人员可以设立议事会。"))
     if compound is not None and (compound.kind != PlaceKind.COMPOUND or compound.community_id != community.pk):
         raise ValidationError({"compound": _("小区不属于该社区。")})
@@ -95,37 +79,59 @@ def council_create(
         raise ValidationError({"name": _("请填写名称。")})
     if support_threshold < 1:
         raise ValidationError({"support_threshold": _("附议人数至少为1。")})
-    if steps is not None and (len(steps) < 2 or steps[0] != "collect" or len(set(steps)) != len(steps)):
-        raise ValidationError({"steps": _("议事程序须以收集议题开始，且步骤不重复。")})
-    return Council.objects.create(
-        community=community, compound=compound, name=name.strip(), kind=kind, support_threshold=support_threshold, steps=steps or []
-    )
+    if kind not in Council.Kind.values:
+        raise ValidationError({"kind": _("类型无效。")})
+    access.validate_steps(steps)
+    with transaction.atomic():
+        council = Council.objects.create(
+            community=community,
+            compound=compound,
+            name=name.strip()[:100],
+            kind=kind,
+            support_threshold=support_threshold,
+            steps=steps or [],
+        )
+        audit.record(actor=actor, action="create", target=council, changes={"name": [None, council.name], "kind": [None, kind]})
+    return council
 
 
 def member_add(*, actor: User, council: Council, name: str, role: str, user: User | None = None) -> Member:
     _require_manager(actor, council)
     if role not in Member.Role.values:
         raise ValidationError({"role": _("身份无效。")})
+    if not (name or "").strip() and user is None:
+        raise ValidationError({"name": _("请填写姓名。")})
     try:
         with transaction.atomic():
-            return Member.objects.create(
+            member = Member.objects.create(
                 council=council, user=user, name=(name or "").strip()[:50] or str(user), role=role, sign_in_code=secrets.token_hex(4)
             )
+            audit.record(actor=actor, action="create", target=member, changes={"name": [None, member.name], "role": [None, role]})
+            return member
     except IntegrityError:
         raise ValidationError({"user": _("该用户已是成员。")}) from None
+
+
+def member_remove(*, actor: User, member: Member) -> None:
+    """A member leaves the council; their ballots and sign-ins stay (they were cast)."""
+    _require_manager(actor, member.council)
+    with transaction.atomic():
+        updated = Member.objects.filter(pk=member.pk, left_at__isnull=True).update(left_at=timezone.now())
+        if not updated:
+            raise ValidationError(_("该成员已退出。"))
+        audit.record(actor=actor, action="delete", target=member, changes={"name": [member.name, None], "role": [member.role, None]})
 
 
 # ---- topics -------------------------------------------------------------------------------
 
 
 def topic_propose(*, actor: User, council: Council, title: str, description: str = "", source: str = Topic.Source.RESIDENT) -> Topic:
-    if not is_participant(actor, council):
-        raise PermissionDenied(_("只有本社区居民和工作人员可以提出议题。"))
+    if source not in Topic.Source.values:
+        raise ValidationError({"source": _("来源无效。")})
+    access.require(access.can_propose(scope_for(actor), actor, council, source), _("只有本社区居民和工作人员可以提出议题。"))
     title = (title or "").strip()
     if not title or len(title) > 100:
         raise ValidationError({"title": _("请用100字以内写下议题。")})
-    if source != Topic.Source.RESIDENT and not is_manager(actor, council) and source != Topic.Source.GRID:
-        raise PermissionDenied
     with transaction.atomic():
         topic = Topic.objects.create(council=council, title=title, description=(description or "").strip(), source=source, proposer=actor)
         _record(topic, actor, "propose")
@@ -148,23 +154,19 @@ def topic_from_appeals(*, actor: User, council: Council, appeals: Iterable, titl
         )
         topic.appeals.set(appeals)
         _record(topic, actor, "propose", ", ".join(a.number for a in appeals))
-        from linli.appeals.models import Event
+        # Each appeal's timeline says where it went, through the appeals' own service.
+        from linli.appeals import services as appeal_services
 
-        Event.objects.bulk_create(
-            [
-                Event(appeal=a, actor=actor, action="to_council", note=_("已提交%(c)s议事：%(t)s") % {"c": council.name, "t": topic.title})
-                for a in appeals
-            ]
-        )
+        for a in appeals:
+            appeal_services.appeal_raised_to_council(actor=actor, appeal=a, topic=topic)
     return topic
 
 
 def topic_support(*, actor: User, topic: Topic) -> bool:
     """Add support; when enough residents support a proposed topic it goes on the agenda."""
-    if not is_participant(actor, topic.council):
-        raise PermissionDenied(_("只有本社区居民可以附议。"))
     if topic.status != Topic.Status.OPEN:
         raise InvalidStep(_("议题已结束。"))
+    access.require(access.can_support(scope_for(actor), actor, topic), _("只有本社区居民可以附议。"))
     with transaction.atomic():
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
         _s, created = TopicSupport.objects.get_or_create(topic=locked, user=actor)
@@ -181,7 +183,7 @@ def topic_advance(*, actor: User, topic: Topic, note: str = "") -> Topic:
         locked = Topic.objects.select_for_update().select_related("council").get(pk=topic.pk)
         _require_manager(actor, locked.council)
         steps = locked.council.procedure
-        if locked.status != Topic.Status.OPEN or steps.index(locked.step) == len(steps) - 1:
+        if not access.can_advance(scope_for(actor), actor, locked):
             raise InvalidStep(_("议题已在最后一步。"))
         nxt = steps[steps.index(locked.step) + 1]
         if nxt == "implement" and not hasattr(locked, "resolution"):
@@ -195,9 +197,8 @@ def topic_advance(*, actor: User, topic: Topic, note: str = "") -> Topic:
 
 
 def topic_comment(*, actor: User, topic: Topic, text: str) -> TopicRecord:
-    if not is_participant(actor, topic.council):
-        raise PermissionDenied
-    if topic.step not in ("comment", "deliberate"):
+    access.require(access.is_participant(scope_for(actor), actor, topic.council))
+    if not access.step_allows(topic, "comment"):
         raise InvalidStep(_("当前不在征求意见阶段。"))
     if not (text or "").strip():
         raise ValidationError({"text": _("请写下意见。")})
@@ -206,6 +207,8 @@ def topic_comment(*, actor: User, topic: Topic, text: str) -> TopicRecord:
 
 def option_add(*, actor: User, topic: Topic, title: str, description: str = "") -> Option:
     _require_manager(actor, topic.council)
+    if not access.step_allows(topic, "option"):
+        raise InvalidStep(_("当前步骤不能添加方案。"))
     if not (title or "").strip():
         raise ValidationError({"title": _("请填写方案。")})
     with transaction.atomic():
@@ -224,8 +227,18 @@ def meeting_schedule(
     topics = list(topics)
     if any(t.council_id != council.pk for t in topics):
         raise ValidationError({"topics": _("议题不属于该议事会。")})
+    if kind not in Meeting.Kind.values:
+        raise ValidationError({"kind": _("会议类型无效。")})
+    if not (title or "").strip():
+        raise ValidationError({"title": _("请填写会议名称。")})
+    if scheduled_at is None:
+        raise ValidationError({"scheduled_at": _("请填写会议时间。")})
+    if timezone.is_naive(scheduled_at):
+        scheduled_at = timezone.make_aware(scheduled_at)
     with transaction.atomic():
-        meeting = Meeting.objects.create(council=council, kind=kind, title=title, scheduled_at=scheduled_at, location=location)
+        meeting = Meeting.objects.create(
+            council=council, kind=kind, title=title.strip(), scheduled_at=scheduled_at, location=(location or "").strip()
+        )
         meeting.topics.set(topics)
     return meeting
 
@@ -248,6 +261,20 @@ def meeting_sign_in(*, actor: User, meeting: Meeting, member: Member | None = No
         meeting=meeting, member=member, defaults={"method": method, "recorded_by": actor}
     )
     return attendance
+
+
+def meeting_record(*, actor: User, meeting: Meeting, minutes: str, present: Iterable[Member] = ()) -> Meeting:
+    """Staff write the minutes and tick the members present without phones, in one transaction."""
+    _require_manager(actor, meeting.council)
+    present = list(present)
+    if any(m.council_id != meeting.council_id for m in present):
+        raise ValidationError({"present": _("不是该议事会成员。")})
+    with transaction.atomic():
+        if (minutes or "").strip():
+            meeting = meeting_minutes(actor=actor, meeting=meeting, minutes=minutes)
+        for member in present:
+            meeting_sign_in(actor=actor, meeting=meeting, member=member)
+    return meeting
 
 
 def meeting_minutes(*, actor: User, meeting: Meeting, minutes: str) -> Meeting:
@@ -273,8 +300,11 @@ def vote_open(
     closes_at=None,
 ) -> Vote:
     _require_manager(actor, topic.council)
-    rule = Rule(rule)
-    if topic.step != "decide":
+    try:
+        rule = Rule(rule)
+    except ValueError:
+        raise ValidationError({"rule": _("表决规则无效。")}) from None
+    if not access.step_allows(topic, "vote_open"):
         raise InvalidStep(_("议题进入表决步骤后才能投票。"))
     if option is not None and option.topic_id != topic.pk:
         raise ValidationError({"option": _("方案不属于该议题。")})
@@ -306,9 +336,31 @@ def voter_key_for(user: User, vote: Vote) -> str | None:
     return None
 
 
+def paper_voter_key(vote: Vote, *, member: Member | None = None, dwelling: Place | None = None) -> str:
+    """Who a paper ballot is for, as staff pick them: a member present (members' votes) or a
+    dwelling of the compound (owners' votes: its owner of record)."""
+    if vote.rule in MEMBER_RULES:
+        if member is None or member.council_id != vote.topic.council_id:
+            raise ValidationError({"member": _("请选择到会成员。")})
+        return f"m{member.pk}"
+    ownership = Ownership.objects.filter(dwelling=dwelling, dwelling__path__startswith=vote.compound.path).first() if dwelling else None
+    if ownership is None:
+        raise ValidationError({"dwelling": _("请选择本小区有产权登记的房屋。")})
+    return ownership.owner_key
+
+
+def paper_dwellings(vote: Vote) -> list[str]:
+    """The dwellings of the compound with an owner of record, for staff picking a paper ballot."""
+    return list(
+        Ownership.objects.filter(dwelling__path__startswith=vote.compound.path)
+        .order_by("dwelling__path")
+        .values_list("dwelling__address", flat=True)
+    )
+
+
 def ballot_cast(*, actor: User, vote: Vote, choice: str, voter_key: str | None = None) -> Ballot:
     """One ballot per eligible voter, enforced by the database; a second raises ValidationError.
-    Staff may record a paper ballot for a named voter (``voter_key``)."""
+    Staff may record a paper ballot for a named voter (``voter_key``, see ``paper_voter_key``)."""
     if choice not in {c.value for c in Choice}:
         raise ValidationError({"choice": _("请选择赞成、反对或弃权。")})
     if vote.status != Vote.Status.OPEN or (vote.closes_at and vote.closes_at < timezone.now()):
@@ -319,7 +371,7 @@ def ballot_cast(*, actor: User, vote: Vote, choice: str, voter_key: str | None =
             raise PermissionDenied(_("您不在本次表决的投票人之列。"))
         user = actor
     else:
-        _require_manager(actor, vote.topic.council)
+        access.require(access.can_record_paper_ballot(scope_for(actor), actor, vote))
         if not _eligible_key(vote, voter_key):
             raise ValidationError({"voter_key": _("不在投票人之列。")})
         user = None
@@ -376,20 +428,29 @@ def vote_close(*, actor: User | None, vote: Vote) -> Vote:
         locked.status, locked.closed_at = Vote.Status.CLOSED, timezone.now()
         locked.passed, locked.result_lines, locked.figures = result.passed, result.lines, result.figures
         locked.save()
-        _record(locked.topic, actor, "vote_close", "\n".join(result.lines))
+        _record(locked.topic, actor, "vote_close", "\n".join(locked.result_text))
     return locked
 
 
 # ---- resolutions ------------------------------------------------------------------------------
 
 
-def resolution_publish(*, actor: User, topic: Topic, decision: str, responsible: str, due_on: date, notice_days: int = 7) -> Resolution:
-    """Publish the decision (公示) and resolve the appeals it answers."""
+def resolution_publish(
+    *, actor: User, topic: Topic, vote: Vote, decision: str, responsible: str, due_on: date, notice_days: int = 7
+) -> Resolution:
+    """Publish the decision (公示), resting on a closed vote of the topic, and resolve the appeals
+    it answers — by the council's authority, through the appeals' own service (a convener who
+    is a resident may publish it). A vote that failed can only be recorded as not adopted
+    (``adopted`` follows the vote); the council may instead open a new round."""
     _require_manager(actor, topic.council)
     if not (decision or "").strip() or not (responsible or "").strip():
         raise ValidationError({"decision": _("请写明决议和责任方。")})
-    if not 1 <= notice_days <= 30:
+    if not isinstance(notice_days, int) or not 1 <= notice_days <= 30:
         raise ValidationError({"notice_days": _("公示期为1–30天。")})
+    if not isinstance(due_on, date):
+        raise ValidationError({"due_on": _("请填写完成期限。")})
+    if vote is None or vote.topic_id != topic.pk or vote.status != Vote.Status.CLOSED:
+        raise ValidationError({"vote": _("决议须依据本议题已计票的表决。")})
     from linli.appeals import services as appeal_services
 
     with transaction.atomic():
@@ -398,16 +459,16 @@ def resolution_publish(*, actor: User, topic: Topic, decision: str, responsible:
             raise InvalidStep(_("议题须处于表决步骤，且尚未发布决议。"))
         resolution = Resolution.objects.create(
             topic=locked,
+            vote=vote,
+            adopted=bool(vote.passed),
             decision=decision.strip(),
             responsible=responsible.strip(),
             due_on=due_on,
             notice_until=timezone.localdate() + timedelta(days=notice_days),
         )
         for appeal in locked.appeals.all():
-            if appeal.can("resolve"):
-                appeal_services.appeal_resolve(
-                    actor=actor, appeal=appeal, result=_("经%(c)s议事决定：%(d)s") % {"c": locked.council.name, "d": resolution.decision}
-                )
+            if appeal.can("council_resolve"):
+                appeal_services.appeal_resolve_by_council(actor=actor, appeal=appeal, resolution=resolution)
         locked.step = "implement" if "implement" in locked.council.procedure else locked.step
         locked.save(update_fields=["step"])
         _record(locked, actor, "resolution", resolution.decision)

@@ -1,62 +1,65 @@
-"""Thin views over council selectors and services."""
+"""Thin views over council selectors and services. Every post goes through a form (shape) and a
+service (rules); an invalid post re-renders its page with the reasons and status 400."""
 
-from datetime import date
-
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.dateparse import parse_date, parse_datetime
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.councils import selectors, services
-from linli.councils.models import Meeting, Option
-from linli.councils.voting import Rule
+from linli.accounts.scope import scope_for
+from linli.core.errors import post_action
+from linli.councils import access, forms, selectors, services
 from linli.registry.models import Place, PlaceKind
-
-
-def _done(request, fn, ok=None):
-    try:
-        fn()
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
-    else:
-        messages.success(request, ok or _("已完成。"))
 
 
 @login_required
 def council_list(request):
-    return render(request, "councils/list.html", {"councils": selectors.councils_for(request.user)})
+    from django.core.paginator import Paginator
+
+    page = Paginator(selectors.councils_for(request.user), 20).get_page(request.GET.get("page"))
+    return render(request, "councils/list.html", {"councils": page, "page": page})
+
+
+def _council_page(request, council):
+    scope = scope_for(request.user)
+    manager = access.is_manager(scope, request.user, council)
+    topics = list(selectors.topics_of(council))
+    for t in topics:
+        t.council = council
+        t.may_support = access.can_support(scope, request.user, t)
+    return render(
+        request,
+        "councils/detail.html",
+        {
+            "council": council,
+            "topics": topics,
+            "manager": manager,
+            "may_propose": access.can_propose(scope, request.user, council),
+            "meetings": council.meetings.order_by("-scheduled_at")[:20],
+            "members": council.members.all() if manager else [],
+            "suggestions": selectors.suggested_topics(council.community) if manager else [],
+            "propose_form": forms.TopicProposeForm(),
+            "meeting_form": forms.MeetingForm(council=council) if manager else None,
+        },
+    )
 
 
 @login_required
 def council_detail(request, pk):
     council = selectors.access_council(request.user, pk)
     if request.method == "POST":
-        _done(
+        return post_action(
             request,
-            lambda: services.topic_propose(
-                actor=request.user, council=council, title=request.POST.get("title", ""), description=request.POST.get("description", "")
-            ),
-            _("议题已提出。"),
+            form=forms.TopicProposeForm(request.POST),
+            call=lambda d: services.topic_propose(actor=request.user, council=council, **d),
+            success_url=reverse("councils:detail", args=[council.pk]),
+            rerender=lambda: _council_page(request, council),
+            ok=_("议题已提出。"),
         )
-        return redirect("councils:detail", pk=council.pk)
-    return render(
-        request,
-        "councils/detail.html",
-        {
-            "council": council,
-            "topics": selectors.topics_of(council),
-            "manager": services.is_manager(request.user, council),
-            "meetings": council.meetings.order_by("-scheduled_at")[:20],
-            "members": council.members.all() if services.is_manager(request.user, council) else [],
-            "suggestions": selectors.suggested_topics(council.community) if services.is_manager(request.user, council) else [],
-        },
-    )
+    return _council_page(request, council)
 
 
 @login_required
@@ -64,96 +67,135 @@ def council_detail(request, pk):
 def raise_to_council(request, pk):
     """Staff turn a suggestion (one building, one category) into a topic in one step."""
     council = selectors.access_council(request.user, pk)
-    if not services.is_manager(request.user, council):
+    if not access.can_manage(scope_for(request.user), request.user, council):
         raise Http404
-    appeals = list(selectors.appeals_for_suggestion(council.community, request.POST.get("building", ""), request.POST.get("category") or 0))
-    _done(
+
+    def call(d):
+        appeals = list(selectors.appeals_for_suggestion(council.community, d["building"], d["category"]))
+        return services.topic_from_appeals(actor=request.user, council=council, appeals=appeals, title=d["title"])
+
+    return post_action(
         request,
-        lambda: services.topic_from_appeals(actor=request.user, council=council, appeals=appeals, title=request.POST.get("title", "")),
-        _("已提交议事。"),
+        form=forms.RaiseForm(request.POST),
+        call=call,
+        success_url=reverse("councils:detail", args=[council.pk]),
+        rerender=lambda: _council_page(request, council),
+        ok=_("已提交议事。"),
     )
-    return redirect("councils:detail", pk=council.pk)
+
+
+def _topic_page(request, topic):
+    scope = scope_for(request.user)
+    manager = access.is_manager(scope, request.user, topic.council)
+    context = {
+        "topic": topic,
+        "manager": manager,
+        "actions": access.topic_actions(scope, request.user, topic),
+        "rules": services.RULE_CHOICES,
+        **selectors.topic_detail(topic),
+    }
+    votes = list(context["votes"])
+    for v in votes:
+        v.topic = topic
+        v.my_key = services.voter_key_for(request.user, v) if v.status == "open" else None
+        v.my_ballot = v.ballots.filter(voter_key=v.my_key).first() if v.my_key else None
+        v.may_record = access.can_record_paper_ballot(scope, request.user, v)
+        v.may_close = access.can_close_vote(scope, request.user, v)
+        if v.may_record:
+            v.paper_form = forms.BallotForm(vote=v)
+            v.paper_dwellings = services.paper_dwellings(v) if v.rule in services.OWNER_RULES else []
+    context["votes"] = votes
+    context["resolution_form"] = forms.ResolutionForm(topic=topic) if "resolution" in context["actions"] else None
+    context["meetings"] = topic.council.meetings.order_by("-scheduled_at")[:10] if manager else []
+    return render(request, "councils/topic.html", context)
 
 
 @login_required
 def topic_detail(request, pk):
-    topic = selectors.access_topic(request.user, pk)
-    manager = services.is_manager(request.user, topic.council)
-    context = {"topic": topic, "manager": manager, "rules": [r.value for r in Rule], **selectors.topic_detail(topic)}
-    context["my_votes"] = {v.pk: services.voter_key_for(request.user, v) for v in context["votes"] if v.status == "open"}
-    context["meetings"] = topic.council.meetings.order_by("-scheduled_at")[:10] if manager else []
-    return render(request, "councils/topic.html", context)
+    return _topic_page(request, selectors.access_topic(request.user, pk))
+
+
+# action -> (form, call(user, topic, cleaned data), message)
+TOPIC_ACTIONS = {
+    "support": (forms.NoteForm, lambda u, t, d: services.topic_support(actor=u, topic=t), _("已附议。")),
+    "comment": (forms.CommentForm, lambda u, t, d: services.topic_comment(actor=u, topic=t, text=d["text"]), _("意见已提交。")),
+    "advance": (forms.NoteForm, lambda u, t, d: services.topic_advance(actor=u, topic=t, note=d["note"]), None),
+    "option": (forms.OptionForm, lambda u, t, d: services.option_add(actor=u, topic=t, **d), None),
+    "vote_open": (
+        forms.VoteOpenForm,
+        lambda u, t, d: services.vote_open(actor=u, topic=t, rule=d["rule"], option=d["option"], meeting=d["meeting"], secret=d["secret"]),
+        _("表决已发起。"),
+    ),
+    "resolution": (forms.ResolutionForm, lambda u, t, d: services.resolution_publish(actor=u, topic=t, **d), _("决议已发布。")),
+    "progress": (
+        forms.ProgressForm,
+        lambda u, t, d: services.resolution_progress(actor=u, resolution=t.resolution, note=d["note"], done=d["done"]),
+        None,
+    ),
+}
 
 
 @login_required
 @require_POST
 def topic_act(request, pk, action):
     topic = selectors.access_topic(request.user, pk)
-    p, u = request.POST, request.user
-    calls = {
-        "support": lambda: services.topic_support(actor=u, topic=topic),
-        "comment": lambda: services.topic_comment(actor=u, topic=topic, text=p.get("text", "")),
-        "advance": lambda: services.topic_advance(actor=u, topic=topic, note=p.get("note", "")),
-        "option": lambda: services.option_add(actor=u, topic=topic, title=p.get("title", ""), description=p.get("description", "")),
-        "vote_open": lambda: services.vote_open(
-            actor=u,
-            topic=topic,
-            rule=p.get("rule", ""),
-            option=Option.objects.filter(topic=topic, pk=p.get("option") or 0).first(),
-            meeting=Meeting.objects.filter(council=topic.council, pk=p.get("meeting") or 0).first(),
-            secret=bool(p.get("secret")),
-        ),
-        "resolution": lambda: services.resolution_publish(
-            actor=u,
-            topic=topic,
-            decision=p.get("decision", ""),
-            responsible=p.get("responsible", ""),
-            due_on=parse_date(p.get("due_on", "")) or date.today(),
-            notice_days=int(p.get("notice_days") or 7),
-        ),
-        "progress": lambda: services.resolution_progress(
-            actor=u, resolution=topic.resolution, note=p.get("note", ""), done=bool(p.get("done"))
-        ),
-    }
-    if action not in calls:
+    if action not in TOPIC_ACTIONS:
         raise Http404
-    _done(request, calls[action])
-    return redirect("councils:topic", pk=topic.pk)
+    form_class, call, ok = TOPIC_ACTIONS[action]
+    if action == "progress" and not hasattr(topic, "resolution"):
+        raise Http404
+    form = form_class(request.POST, topic=topic) if form_class in (forms.VoteOpenForm, forms.ResolutionForm) else form_class(request.POST)
+    return post_action(
+        request,
+        form=form,
+        call=lambda d: call(request.user, topic, d),
+        success_url=reverse("councils:topic", args=[topic.pk]),
+        rerender=lambda: _topic_page(request, topic),
+        ok=ok,
+    )
 
 
 @login_required
 @require_POST
 def vote_act(request, pk, action):
-    from linli.councils.models import Vote
-
-    vote = get_object_or_404(Vote.objects.select_related("topic__council"), pk=pk)
-    selectors.access_topic(request.user, vote.topic_id)
+    vote = selectors.access_vote(request.user, pk)
+    topic_url = reverse("councils:topic", args=[vote.topic_id])
     if action == "cast":
-        _done(
+        return post_action(
             request,
-            lambda: services.ballot_cast(
-                actor=request.user, vote=vote, choice=request.POST.get("choice", ""), voter_key=request.POST.get("voter_key") or None
-            ),
-            _("已投票。"),
+            form=forms.BallotForm(request.POST, vote=vote),
+            call=lambda d: services.ballot_cast(actor=request.user, vote=vote, choice=d["choice"], voter_key=_paper_key(vote, d)),
+            success_url=topic_url,
+            rerender=lambda: _topic_page(request, vote.topic),
+            ok=_("已投票。"),
         )
-    elif action == "close":
-        _done(request, lambda: services.vote_close(actor=request.user, vote=vote), _("已计票。"))
-    else:
-        raise Http404
-    return redirect("councils:topic", pk=vote.topic_id)
+    if action == "close":
+        return post_action(
+            request,
+            form=forms.NoteForm(request.POST),
+            call=lambda d: services.vote_close(actor=request.user, vote=vote),
+            success_url=topic_url,
+            rerender=lambda: _topic_page(request, vote.topic),
+            ok=_("已计票。"),
+        )
+    raise Http404
 
 
-@login_required
-def meeting_detail(request, pk):
-    meeting = selectors.access_meeting(request.user, pk)
-    manager = services.is_manager(request.user, meeting.council)
-    if request.method == "POST" and manager:
-        if "minutes" in request.POST:
-            _done(request, lambda: services.meeting_minutes(actor=request.user, meeting=meeting, minutes=request.POST["minutes"]))
-        for member in meeting.council.members.filter(pk__in=request.POST.getlist("present")):
-            services.meeting_sign_in(actor=request.user, meeting=meeting, member=member)
-        return redirect("councils:meeting", pk=meeting.pk)
-    present = set(meeting.attendance.values_list("member_id", flat=True))
+def _paper_key(vote, data) -> str | None:
+    """A paper ballot names a member present or a dwelling; one's own ballot names no one."""
+    from linli.registry.models import Place, PlaceKind
+
+    if data.get("member"):
+        return services.paper_voter_key(vote, member=data["member"])
+    if data.get("dwelling"):
+        dwelling = Place.objects.filter(kind=PlaceKind.DWELLING, address=data["dwelling"].strip()).first()
+        return services.paper_voter_key(vote, dwelling=dwelling)
+    return None
+
+
+def _meeting_page(request, meeting):
+    manager = access.is_manager(scope_for(request.user), request.user, meeting.council)
+    sign_in_url = request.build_absolute_uri(reverse("councils:sign_in", args=[meeting.pk]))
     return render(
         request,
         "councils/meeting.html",
@@ -161,11 +203,27 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "manager": manager,
             "members": meeting.council.members.all(),
-            "present": present,
-            "sign_in_url": request.build_absolute_uri(f"/councils/meetings/{meeting.pk}/sign-in/"),
-            "sign_in_qr": _qr_svg(request.build_absolute_uri(f"/councils/meetings/{meeting.pk}/sign-in/")) if manager else "",
+            "present": set(meeting.attendance.values_list("member_id", flat=True)),
+            "sign_in_url": sign_in_url,
+            "sign_in_qr": _qr_svg(sign_in_url) if manager else "",
         },
     )
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = selectors.access_meeting(request.user, pk)
+    if request.method == "POST":
+        if not access.can_manage(scope_for(request.user), request.user, meeting.council):
+            raise Http404
+        return post_action(
+            request,
+            form=forms.AttendanceForm(request.POST, meeting=meeting),
+            call=lambda d: services.meeting_record(actor=request.user, meeting=meeting, minutes=d["minutes"], present=d["present"]),
+            success_url=reverse("councils:meeting", args=[meeting.pk]),
+            rerender=lambda: _meeting_page(request, meeting),
+        )
+    return _meeting_page(request, meeting)
 
 
 def _qr_svg(url: str) -> str:
@@ -179,43 +237,110 @@ def meeting_sign_in(request, pk):
     """The QR at the door opens this page; a member signs in with one tap."""
     meeting = selectors.access_meeting(request.user, pk)
     if request.method == "POST":
-        _done(
+        return post_action(
             request,
-            lambda: services.meeting_sign_in(actor=request.user, meeting=meeting, code=request.POST.get("code", "")),
-            _("签到成功。"),
+            form=forms.SignInForm(request.POST),
+            call=lambda d: services.meeting_sign_in(actor=request.user, meeting=meeting, code=d["code"]),
+            success_url=reverse("councils:meeting", args=[meeting.pk]),
+            rerender=lambda: render(request, "councils/sign_in.html", {"meeting": meeting}),
+            ok=_("签到成功。"),
         )
-        return redirect("councils:meeting", pk=meeting.pk)
     return render(request, "councils/sign_in.html", {"meeting": meeting})
 
 
 @login_required
+@require_POST
 def meeting_new(request, council_pk):
     council = selectors.access_council(request.user, council_pk)
-    if request.method == "POST":
-        when = parse_datetime(request.POST.get("scheduled_at", ""))
-        if when is None:
-            messages.error(request, _("请填写会议时间。"))
-        else:
-            from django.utils import timezone
-
-            if timezone.is_naive(when):
-                when = timezone.make_aware(when)
-            _done(
-                request,
-                lambda: services.meeting_schedule(
-                    actor=request.user,
-                    council=council,
-                    kind=request.POST.get("kind", "matter"),
-                    title=request.POST.get("title", ""),
-                    scheduled_at=when,
-                    location=request.POST.get("location", ""),
-                    topics=council.topics.filter(pk__in=request.POST.getlist("topics")),
-                ),
-            )
-    return redirect("councils:detail", pk=council.pk)
+    return post_action(
+        request,
+        form=forms.MeetingForm(request.POST, council=council),
+        call=lambda d: services.meeting_schedule(actor=request.user, council=council, **d),
+        success_url=reverse("councils:detail", args=[council.pk]),
+        rerender=lambda: _council_page(request, council),
+    )
 
 
 def public(request, community_pk):
     """议事公开: open topics, coming meetings, resolutions and progress — no personal data."""
     community = get_object_or_404(Place, pk=community_pk, kind=PlaceKind.COMMUNITY)
     return render(request, "councils/public.html", {"community": community, **selectors.public_page(community)})
+
+
+def public_topic(request, pk):
+    """One topic on the public council page: the matter, its options, votes with their
+    arithmetic, the resolution and its progress — no personal data."""
+    return render(request, "councils/public_topic.html", {"topic": selectors.public_topic(pk)})
+
+
+# ---- setting councils up: the community's staff create them and keep their members ---------------------
+
+
+@login_required
+def council_new(request):
+    from linli.registry.access import communities
+
+    scope = scope_for(request.user)
+    mine = communities(scope, access.MANAGE_COUNCILS).order_by("path")
+    if not scope.has(access.MANAGE_COUNCILS) or not mine.exists():
+        raise Http404
+    compounds = Place.objects.filter(kind=PlaceKind.COMPOUND, community__in=mine).order_by("path")
+    form = forms.CouncilForm(request.POST or None, communities=mine, compounds=compounds, initial={"community": mine.first()})
+
+    def page():
+        return render(request, "councils/council_form.html", {"form": form})
+
+    if request.method != "POST":
+        return page()
+    return post_action(
+        request,
+        form=form,
+        call=lambda d: services.council_create(actor=request.user, **d),
+        success_url=lambda council: reverse("councils:members", args=[council.pk]),
+        rerender=page,
+        ok=_("议事会已设立，请添加成员。"),
+    )
+
+
+@login_required
+def council_members(request, pk):
+    """The council's members: add one (with their account when they have one), or one leaves."""
+    from linli.accounts.models import User
+
+    council = selectors.access_council(request.user, pk)
+    if not access.is_manager(scope_for(request.user), request.user, council):
+        raise Http404
+    form = forms.MemberForm(request.POST if request.POST.get("op") == "add" else None)
+    here = reverse("councils:members", args=[council.pk])
+
+    def page():
+        return render(
+            request, "councils/members.html", {"council": council, "members": council.members.select_related("user"), "form": form}
+        )
+
+    if request.method != "POST":
+        return page()
+    if request.POST.get("op") == "add":
+
+        def add(d):
+            user = None
+            if d["username"]:
+                user = User.objects.filter(username__iexact=d["username"].strip()).first()
+                if user is None:
+                    raise ValidationError({"username": _("没有这个账号。")})
+            return services.member_add(actor=request.user, council=council, name=d["name"], role=d["role"], user=user)
+
+        return post_action(request, form=form, call=add, success_url=here, rerender=page, ok=_("已添加。"))
+    if request.POST.get("op") == "remove":
+        from django import forms as django_forms
+
+        member = selectors._get(council.members.all(), request.POST.get("member"))
+        return post_action(
+            request,
+            form=django_forms.Form(request.POST),
+            call=lambda d: services.member_remove(actor=request.user, member=member),
+            success_url=here,
+            rerender=page,
+            ok=_("已移出。"),
+        )
+    raise Http404

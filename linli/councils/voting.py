@@ -22,6 +22,23 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+from django.utils.translation import gettext_noop  # marks messages for the catalogue; translated when shown
+
+
+def line(msgid: str, /, labels: tuple[str, ...] = (), **params) -> dict:
+    """One line of the arithmetic, stored as a message and its values, so each reader sees it in
+    their own language (``render_line``). ``labels`` names the values that are messages too."""
+    return {"msg": msgid, "params": {k: str(v) for k, v in params.items()}, "labels": list(labels)}
+
+
+def render_line(item) -> str:
+    from django.utils.translation import gettext
+
+    if isinstance(item, str):  # written before the arithmetic was stored as messages
+        return item
+    params = {k: (gettext(v) if k in item.get("labels", ()) else v) for k, v in item.get("params", {}).items()}
+    return gettext(item["msg"]) % params
+
 
 class Rule(StrEnum):
     MAJORITY = "majority"
@@ -45,7 +62,7 @@ class OwnerWeight:
 @dataclass
 class Result:
     passed: bool
-    lines: list[str] = field(default_factory=list)  # the arithmetic, shown to everyone
+    lines: list[dict] = field(default_factory=list)  # the arithmetic, shown to everyone (render_line)
     figures: dict = field(default_factory=dict)
 
 
@@ -61,13 +78,39 @@ def tally_members(*, rule: Rule, members: int, present: int, votes: Iterable[str
     yes = sum(1 for v in votes if v == Choice.FOR)
     no = sum(1 for v in votes if v == Choice.AGAINST)
     quorum_ok = members > 0 and Fraction(present, members) >= quorum
-    lines = [f"应到 {members} 人，实到 {present} 人，法定人数 {quorum} × {members}：{'达到' if quorum_ok else '未达到'}"]
+    reached, passed, failed, missed = gettext_noop("达到"), gettext_noop("通过"), gettext_noop("未通过"), gettext_noop("未达到")
+    lines = [
+        line(
+            gettext_noop("应到 %(members)s 人，实到 %(present)s 人，法定人数 %(quorum)s × %(members)s：%(state)s"),
+            ("state",),
+            members=members,
+            present=present,
+            quorum=quorum,
+            state=reached if quorum_ok else missed,
+        )
+    ]
     if rule == Rule.MAJORITY:
         ok = yes * 2 > present
-        lines.append(f"赞成 {yes} 人，须超过实到人数的一半（> {Fraction(present, 2)}）：{'通过' if ok else '未通过'}")
+        lines.append(
+            line(
+                gettext_noop("赞成 %(yes)s 人，须超过实到人数的一半（> %(half)s）：%(state)s"),
+                ("state",),
+                yes=yes,
+                half=Fraction(present, 2),
+                state=passed if ok else failed,
+            )
+        )
     elif rule == Rule.TWO_THIRDS:
         ok = yes * 3 >= present * 2
-        lines.append(f"赞成 {yes} 人，须不少于实到人数的三分之二（≥ {Fraction(present * 2, 3)}）：{'通过' if ok else '未通过'}")
+        lines.append(
+            line(
+                gettext_noop("赞成 %(yes)s 人，须不少于实到人数的三分之二（≥ %(need)s）：%(state)s"),
+                ("state",),
+                yes=yes,
+                need=Fraction(present * 2, 3),
+                state=passed if ok else failed,
+            )
+        )
     else:
         raise ValueError(rule)
     return Result(
@@ -93,10 +136,10 @@ def tally_owners(*, rule: Rule, eligible: Iterable[OwnerWeight], ballots: dict[s
     participation = total_owners > 0 and part_area * 3 >= total_area * 2 and part_owners * 3 >= total_owners * 2
     if rule == Rule.OWNERS:
         approved = part_owners > 0 and yes_area * 2 > part_area and yes_owners * 2 > part_owners
-        need = "过半数（>1/2）"
+        need = gettext_noop("过半数（>1/2）")
     elif rule == Rule.OWNERS_SPECIAL:
         approved = part_owners > 0 and yes_area * 4 >= part_area * 3 and yes_owners * 4 >= part_owners * 3
-        need = "四分之三以上（≥3/4）"
+        need = gettext_noop("四分之三以上（≥3/4）")
     else:
         raise ValueError(rule)
 
@@ -104,11 +147,32 @@ def tally_owners(*, rule: Rule, eligible: Iterable[OwnerWeight], ballots: dict[s
         return f"{float(a / b) * 100:.2f}%" if b else "—"
 
     lines = [
-        f"专有部分面积合计 {float(total_area):.2f}㎡，业主 {total_owners} 人（一人多套按一人计）",
-        f"参与表决：面积 {float(part_area):.2f}㎡（{pct(part_area, total_area)}），人数 {part_owners}（{pct(part_owners, total_owners)}）；"
-        f"须均不少于三分之二：{'达到' if participation else '未达到'}",
-        f"同意：面积 {float(yes_area):.2f}㎡（占参与面积 {pct(yes_area, part_area)}），人数 {yes_owners}（占参与人数 {pct(yes_owners, part_owners)}）；"
-        f"须面积和人数均{need}：{'同意' if approved else '未同意'}",
+        line(
+            gettext_noop("专有部分面积合计 %(area)s㎡，业主 %(owners)s 人（一人多套按一人计）"),
+            area=f"{float(total_area):.2f}",
+            owners=total_owners,
+        ),
+        line(
+            gettext_noop("参与表决：面积 %(area)s㎡（%(area_pct)s），人数 %(owners)s（%(owners_pct)s）；须均不少于三分之二：%(state)s"),
+            ("state",),
+            area=f"{float(part_area):.2f}",
+            area_pct=pct(part_area, total_area),
+            owners=part_owners,
+            owners_pct=pct(part_owners, total_owners),
+            state=gettext_noop("达到") if participation else gettext_noop("未达到"),
+        ),
+        line(
+            gettext_noop(
+                "同意：面积 %(area)s㎡（占参与面积 %(area_pct)s），人数 %(owners)s（占参与人数 %(owners_pct)s）；须面积和人数均%(need)s：%(state)s"
+            ),
+            ("need", "state"),
+            area=f"{float(yes_area):.2f}",
+            area_pct=pct(yes_area, part_area),
+            owners=yes_owners,
+            owners_pct=pct(yes_owners, part_owners),
+            need=need,
+            state=gettext_noop("同意") if approved else gettext_noop("未同意"),
+        ),
     ]
     return Result(
         passed=participation and approved,

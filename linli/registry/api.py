@@ -3,25 +3,23 @@
 Serializers only shape data; rules live in services and the scope module.
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from linli.accounts.scope import Capability, scope_for
-from linli.api.errors import service_errors
-from linli.registry import selectors, services
+from linli.accounts.scope import scope_for
+from linli.core.errors import Throttled, call_service, int_param
+from linli.registry import access, selectors, services
 from linli.registry.models import Gender, Registration, Relationship
 
 
-def _scope(request, capability=Capability.VIEW_REGISTRY):
+def _scope(request, capability=access.VIEW_REGISTRY):
     scope = scope_for(request.user)
     if not scope.has(capability):
-        raise PermissionDenied
+        raise NotFound
     return scope
 
 
@@ -44,11 +42,12 @@ class PlaceListApi(GenericAPIView):
 
     @extend_schema(
         operation_id="registry_places_list",
+        responses=PlaceOutput(many=True),
         parameters=[OpenApiParameter("parent", int, description="children of this place; roots of the user's scope when absent")],
     )
     def get(self, request):
         scope = _scope(request)
-        parent_id = request.query_params.get("parent")
+        parent_id = int_param(request, "parent")
         qs = selectors.place_children(scope, selectors.access_place(scope, parent_id)) if parent_id else selectors.place_roots(scope)
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(PlaceOutput(page, many=True).data)
@@ -72,7 +71,7 @@ class GridOutput(serializers.Serializer):
 class GridListApi(GenericAPIView):
     serializer_class = GridOutput
 
-    @extend_schema(operation_id="registry_grids_list")
+    @extend_schema(operation_id="registry_grids_list", responses=GridOutput(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.grid_list(_scope(request)))
         return self.get_paginated_response(GridOutput(page, many=True).data)
@@ -85,13 +84,14 @@ class GridDetailApi(APIView):
 
 
 class ResidentOutput(serializers.Serializer):
-    """Masked by construction: clear values only come from the audited reveal endpoint."""
+    """Masked by construction: clear values only come from the audited reveal endpoint. The
+    age band stands in for the birth date, which is exactly what the ID mask hides."""
 
     id = serializers.IntegerField()
     household_id = serializers.IntegerField()
     name = serializers.CharField()
     gender = serializers.CharField()
-    birth_date = serializers.DateField(allow_null=True)
+    age_band = serializers.CharField()
     id_number_masked = serializers.CharField()
     phone_masked = serializers.CharField()
     registration = serializers.CharField()
@@ -102,9 +102,11 @@ class ResidentOutput(serializers.Serializer):
     care_tags = serializers.SerializerMethodField()
 
     def get_care_tags(self, obj) -> list[str]:
-        if not self.context.get("show_care"):
-            return []
-        return [t.code for t in obj.care_tags.all()]
+        # Decided per row (access.resident_rows / can_see_care), never per request.
+        may = getattr(obj, "may_see_care", None)
+        if may is None:
+            may = access.can_see_care(self.context["scope"], obj)
+        return [t.code for t in obj.care_tags.all() if may or not t.sensitive]
 
 
 class ResidentInput(serializers.Serializer):
@@ -133,37 +135,46 @@ class ResidentListCreateApi(GenericAPIView):
 
     @extend_schema(
         operation_id="registry_residents_list",
+        responses=ResidentOutput(many=True),
         parameters=[
-            OpenApiParameter("q", str, description="name, pinyin or initials, phone or its last 4 digits, ID number"),
+            OpenApiParameter(
+                "q",
+                str,
+                description="name, pinyin or initials, phone or its last 4 digits, ID number. "
+                "A whole phone or ID number is audited and limited per user and hour (429 beyond).",
+            ),
             OpenApiParameter("grid", int),
             OpenApiParameter("tag", str),
         ],
     )
     def get(self, request):
         scope = _scope(request)
-        grid = selectors.access_grid(scope, request.query_params["grid"]) if request.query_params.get("grid") else None
-        qs = selectors.resident_list(
-            scope, query=request.query_params.get("q", ""), grid=grid, care_tag=request.query_params.get("tag", "")
-        )
+        grid_id = int_param(request, "grid")
+        grid = selectors.access_grid(scope, grid_id) if grid_id else None
+        query = request.query_params.get("q", "")
+        qs = selectors.resident_list(scope, query=query, grid=grid, care_tag=request.query_params.get("tag", ""))
+        kind = selectors.full_number_kind(query)
+        if kind:
+            try:
+                services.resident_search_record(actor=request.user, kind=kind, results=qs.count())
+            except services.SearchThrottled as e:
+                raise Throttled(detail=str(e.args[0])) from None
         page = self.paginate_queryset(qs)
-        return self.get_paginated_response(ResidentOutput(page, many=True, context={"show_care": scope.has(Capability.VIEW_CARE)}).data)
+        return self.get_paginated_response(ResidentOutput(page, many=True, context={"scope": scope}).data)
 
     @extend_schema(request=ResidentInput, responses={201: ResidentOutput})
     def post(self, request):
-        scope = _scope(request, Capability.EDIT_REGISTRY)
+        scope = _scope(request, access.EDIT_REGISTRY)
         data = ResidentInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         if "household_id" not in values or "name" not in values:
             raise ValidationError({"household_id": ["required"], "name": ["required"]})
-        household = selectors.access_household(scope, values.pop("household_id"), Capability.EDIT_REGISTRY)
+        household = selectors.access_household(scope, values.pop("household_id"), access.EDIT_REGISTRY)
         tags = _tags(values.pop("care_tags", []))
         values.pop("is_active", None)
-        try:
-            resident = services.resident_create(actor=request.user, household=household, care_tags=tags, **values)
-        except DjangoValidationError as e:
-            raise service_errors(e) from None
-        return Response(ResidentOutput(resident, context={"show_care": True}).data, status=status.HTTP_201_CREATED)
+        resident = call_service(lambda: services.resident_create(actor=request.user, household=household, care_tags=tags, **values))
+        return Response(ResidentOutput(resident, context={"scope": scope}).data, status=status.HTTP_201_CREATED)
 
 
 class ResidentDetailApi(APIView):
@@ -171,24 +182,23 @@ class ResidentDetailApi(APIView):
     def get(self, request, pk):
         scope = _scope(request)
         resident = selectors.access_resident(scope, pk)
-        return Response(ResidentOutput(resident, context={"show_care": scope.can(Capability.VIEW_CARE, resident)}).data)
+        return Response(ResidentOutput(resident, context={"scope": scope}).data)
 
     @extend_schema(request=ResidentInput, responses=ResidentOutput)
     def patch(self, request, pk):
-        scope = _scope(request, Capability.EDIT_REGISTRY)
-        resident = selectors.access_resident(scope, pk, Capability.EDIT_REGISTRY)
+        scope = _scope(request, access.EDIT_REGISTRY)
+        resident = selectors.access_resident(scope, pk, access.EDIT_REGISTRY)
         data = ResidentInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         household = (
-            selectors.access_household(scope, values.pop("household_id"), Capability.EDIT_REGISTRY) if "household_id" in values else None
+            selectors.access_household(scope, values.pop("household_id"), access.EDIT_REGISTRY) if "household_id" in values else None
         )
         tags = _tags(values.pop("care_tags", None))
-        try:
-            resident = services.resident_update(actor=request.user, resident=resident, household=household, care_tags=tags, **values)
-        except DjangoValidationError as e:
-            raise service_errors(e) from None
-        return Response(ResidentOutput(resident, context={"show_care": True}).data)
+        resident = call_service(
+            lambda: services.resident_update(actor=request.user, resident=resident, household=household, care_tags=tags, **values)
+        )
+        return Response(ResidentOutput(resident, context={"scope": scope}).data)
 
 
 class RevealInput(serializers.Serializer):
@@ -205,12 +215,12 @@ class ResidentRevealApi(APIView):
     def post(self, request, pk):
         scope = scope_for(request.user)
         resident = selectors.access_resident(scope, pk)
+        # The right first: one who may reveal nothing of this resident gets the 404 of a missing one.
+        if not any(access.can_reveal(scope, resident, f) for f in access.REVEAL):
+            raise NotFound
         data = RevealInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            value = services.resident_reveal(actor=request.user, resident=resident, field=data.validated_data["field"])
-        except DjangoPermissionDenied:
-            raise NotFound from None
+        value = call_service(lambda: services.resident_reveal(actor=request.user, resident=resident, field=data.validated_data["field"]))
         return Response({"field": data.validated_data["field"], "value": value})
 
 
@@ -240,6 +250,7 @@ class FacilityOutput(serializers.Serializer):
 class FacilityListApi(GenericAPIView):
     serializer_class = FacilityOutput
 
+    @extend_schema(operation_id="registry_facilities_list", responses=FacilityOutput(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.facility_list(_scope(request)).order_by("id"))
         return self.get_paginated_response(FacilityOutput(page, many=True).data)
@@ -259,6 +270,7 @@ class OrganisationOutput(serializers.Serializer):
 class OrganisationListApi(GenericAPIView):
     serializer_class = OrganisationOutput
 
+    @extend_schema(operation_id="registry_organisations_list", responses=OrganisationOutput(many=True))
     def get(self, request):
         page = self.paginate_queryset(selectors.organisation_list(_scope(request)).order_by("id"))
         return self.get_paginated_response(OrganisationOutput(page, many=True).data)

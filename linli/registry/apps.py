@@ -6,3 +6,7 @@ class RegistryConfig(AppConfig):
     name = "linli.registry"
     label = "registry"
     verbose_name = _("基础台账")
+
+    def ready(self):
+        # Registers this domain's capabilities and locators with the scope mechanism.
+        from linli.registry import access  # noqa: F401

@@ -118,7 +118,8 @@ def read_rows(fileobj) -> tuple[int, Iterator[ParsedRow]]:
     Raises ValidationError when the file is not an xlsx or its header is not the template's.
     """
     try:
-        wb = load_workbook(fileobj, read_only=True, data_only=True)
+        # Formulas are read as written (not their cached results), so the import can refuse them.
+        wb = load_workbook(fileobj, read_only=True, data_only=False)
     except Exception:  # openpyxl raises many kinds for a non-xlsx file
         raise ValidationError(_("无法读取文件：请上传由模板填写的 .xlsx 文件。")) from None
     ws = wb.worksheets[0]
@@ -170,12 +171,31 @@ class ChoiceReader:
         return self.registration.get(text.lower())
 
 
+# A cell that starts with one of these is a formula to Excel (=HYPERLINK(...), =cmd|...,
+# +1+cmd, @SUM(...)) — "CSV/formula injection". Linli never writes formulas.
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(text: str) -> bool:
+    return bool(text) and text.startswith(FORMULA_LEADS)
+
+
+def _text_cell(ws, value):
+    """Every value is written as a text cell: a string that starts like a formula stays text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def export_workbook(rows: Iterator[list]) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("居民信息"))
     ws.append(header_labels())
     for row in rows:
-        ws.append(row)
+        ws.append([_text_cell(ws, v) for v in row])
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

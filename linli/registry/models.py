@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from linli.core.crypto import EncryptedCharField
-from linli.core.masking import mask_name
+from linli.core.files import RandomUploadPath
+from linli.core.masking import age_band, mask_name
 
 
 class PlaceKind(models.TextChoices):
@@ -221,6 +222,10 @@ class Resident(models.Model):
     def audit_label(self) -> str:
         return f"{mask_name(self.name)} #{self.pk}"
 
+    @property
+    def age_band(self) -> str:
+        return age_band(self.birth_date)
+
 
 class FacilityKind(models.TextChoices):
     STREET_LAMP = "street_lamp", _("路灯")
@@ -296,30 +301,70 @@ class Facility(models.Model):
 
 
 class PartyOrgKind(models.TextChoices):
+    """The levels of the party organisation, top to bottom. A community uses some of them
+    (``PartyLevels``): the four-level form by default, or the six-level form
+    街道党工委 → 社区党委 → 网格党支部 → 小区（邻里）党支部 → 楼栋党小组 → 党员中心户."""
+
+    STREET_COMMITTEE = "street_committee", _("街道党工委")
     COMMITTEE = "committee", _("社区大党委")
     GRID_BRANCH = "grid_branch", _("网格党支部")
+    COMPOUND_BRANCH = "compound_branch", _("小区（邻里）党支部")
     BUILDING_GROUP = "building_group", _("楼栋党小组")
     MEMBER_HOUSEHOLD = "member_household", _("党员中心户")
 
 
-PARTY_CHILD_KINDS = {
-    None: {PartyOrgKind.COMMITTEE},
-    PartyOrgKind.COMMITTEE: {PartyOrgKind.GRID_BRANCH},
-    PartyOrgKind.GRID_BRANCH: {PartyOrgKind.BUILDING_GROUP},
-    PartyOrgKind.BUILDING_GROUP: {PartyOrgKind.MEMBER_HOUSEHOLD},
-    PartyOrgKind.MEMBER_HOUSEHOLD: set(),
+PARTY_LEVEL_ORDER = list(PartyOrgKind.values)
+FOUR_LEVELS = [PartyOrgKind.COMMITTEE, PartyOrgKind.GRID_BRANCH, PartyOrgKind.BUILDING_GROUP, PartyOrgKind.MEMBER_HOUSEHOLD]
+SIX_LEVELS = list(PARTY_LEVEL_ORDER)
+# What each level is attached to (the street committee sits at the street, above communities).
+PARTY_LEVEL_ANCHOR = {
+    PartyOrgKind.STREET_COMMITTEE: "street",
+    PartyOrgKind.COMMITTEE: None,
+    PartyOrgKind.GRID_BRANCH: "grid",
+    PartyOrgKind.COMPOUND_BRANCH: "compound",
+    PartyOrgKind.BUILDING_GROUP: "building",
+    PartyOrgKind.MEMBER_HOUSEHOLD: "household",
 }
 
 
+def party_child_kind(levels: list[str], parent_kind: str | None) -> str | None:
+    """The kind a child takes under a parent of ``parent_kind`` in a community using ``levels``
+    (the first level for a root; None below the last)."""
+    ordered = [k for k in PARTY_LEVEL_ORDER if k in levels]
+    if parent_kind is None:
+        return ordered[0] if ordered else None
+    if parent_kind not in ordered:
+        return None
+    i = ordered.index(parent_kind)
+    return ordered[i + 1] if i + 1 < len(ordered) else None
+
+
+class PartyLevels(models.Model):
+    """The levels of the party tree a community uses (default: the four-level form)."""
+
+    community = models.OneToOneField(Place, on_delete=models.CASCADE, related_name="party_levels", verbose_name=_("社区"))
+    levels = models.JSONField(_("层级"), default=list)
+
+    class Meta:
+        verbose_name = _("党组织层级")
+        verbose_name_plural = _("党组织层级")
+
+    def __str__(self):
+        return f"{self.community}: {len(self.levels)}"
+
+
 class PartyOrganisation(MP_Node):
-    """The party organisation that mirrors the grid: committee → grid branch → building group → member household."""
+    """The party organisation that mirrors the grid: committee → grid branch → building group →
+    member household (or the six-level form, see ``PartyOrgKind``)."""
 
     kind = models.CharField(_("类型"), max_length=32, choices=PartyOrgKind.choices)
     name = models.CharField(_("名称"), max_length=100)
+    # The community the node belongs to; for a street party committee (街道党工委), the street.
     community = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="party_organisations", verbose_name=_("社区"))
     grid = models.ForeignKey(
         Grid, null=True, blank=True, on_delete=models.SET_NULL, related_name="party_organisations", verbose_name=_("网格")
     )
+    compound = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("小区"))
     building = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("楼栋"))
     household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("家庭户"))
     secretary = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("书记/组长"))
@@ -347,7 +392,8 @@ class ImportJob(models.Model):
 
     community = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", verbose_name=_("社区"))
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("导入人"))
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    # Stored under a random name and deleted once read (services.import_file_discard).
+    file = models.FileField(_("文件"), upload_to=RandomUploadPath("imports"), blank=True)
     original_name = models.CharField(_("文件名"), max_length=200)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField(_("总行数"), default=0)

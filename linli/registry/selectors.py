@@ -10,9 +10,11 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from linli.accounts.models import Role, RoleAssignment
-from linli.accounts.scope import Capability, Scope
+from linli.accounts.scope import Scope
 from linli.core import crypto, idcard
 from linli.core import phone as phone_rules
+from linli.registry import access
+from linli.registry.access import VIEW_REGISTRY
 from linli.registry.models import CareTag, Grid, Household, Place, PlaceKind, Resident
 
 _LATIN = re.compile(r"^[a-zA-Z]+$")
@@ -26,26 +28,36 @@ def _get_or_404(qs: QuerySet, pk):
         raise Http404 from None
 
 
-def access_place(scope: Scope, pk, capability: Capability = Capability.VIEW_REGISTRY) -> Place:
-    return _get_or_404(scope.places(capability=capability), pk)
+def access_place(scope: Scope, pk, capability=VIEW_REGISTRY) -> Place:
+    return _get_or_404(access.places(scope, capability), pk)
 
 
-def access_grid(scope: Scope, pk, capability: Capability = Capability.VIEW_REGISTRY) -> Grid:
-    return _get_or_404(scope.grids(capability=capability).select_related("community", "parent"), pk)
+def access_grid(scope: Scope, pk, capability=VIEW_REGISTRY) -> Grid:
+    return _get_or_404(access.grids(scope, capability).select_related("community", "parent"), pk)
 
 
-def access_household(scope: Scope, pk, capability: Capability = Capability.VIEW_REGISTRY) -> Household:
-    return _get_or_404(scope.households(capability=capability).select_related("dwelling__grid"), pk)
+def access_household(scope: Scope, pk, capability=VIEW_REGISTRY) -> Household:
+    return _get_or_404(access.households(scope, capability).select_related("dwelling__grid"), pk)
 
 
-def access_resident(scope: Scope, pk, capability: Capability = Capability.VIEW_REGISTRY) -> Resident:
-    qs = scope.residents(capability=capability).select_related("household__dwelling__grid").prefetch_related("care_tags")
+def access_resident(scope: Scope, pk, capability=VIEW_REGISTRY) -> Resident:
+    qs = access.residents(scope, capability).select_related("household__dwelling__grid").prefetch_related("care_tags")
+    return _get_or_404(qs, pk)
+
+
+def access_own_or_registry(scope: Scope, model, pk):
+    """A resident opens their own household's pages; registry roles open those in reach."""
+    visible = scope.q(model, VIEW_REGISTRY) | scope.q(model, access.VIEW_OWN)
+    if model is Household:
+        qs = Household.objects.filter(visible).select_related("dwelling__grid")
+    else:
+        qs = Resident.objects.filter(visible).select_related("household__dwelling__grid").prefetch_related("care_tags")
     return _get_or_404(qs, pk)
 
 
 def place_roots(scope: Scope) -> QuerySet:
     """The highest places the user sees: the tree starts there."""
-    places = scope.places()
+    places = access.places(scope)
     depths = places.order_by("depth").values_list("depth", flat=True)[:1]
     if not depths:
         return places.none()
@@ -53,36 +65,36 @@ def place_roots(scope: Scope) -> QuerySet:
 
 
 def place_children(scope: Scope, place: Place) -> QuerySet:
-    return scope.places().filter(path__startswith=place.path, depth=place.depth + 1).select_related("grid").order_by("path")
+    return access.places(scope).filter(path__startswith=place.path, depth=place.depth + 1).select_related("grid").order_by("path")
 
 
 def place_ancestors(scope: Scope, place: Place) -> list[Place]:
     step = Place.steplen
     paths = [place.path[:i] for i in range(step, len(place.path), step)]
-    return list(scope.places().filter(path__in=paths).order_by("depth"))
+    return list(access.places(scope).filter(path__in=paths).order_by("depth"))
 
 
 def place_summary(scope: Scope, place: Place) -> dict:
     """Counts under a place, within what the user sees."""
-    residents = scope.residents().filter(household__dwelling__path__startswith=place.path, is_active=True)
+    residents = access.residents(scope).filter(household__dwelling__path__startswith=place.path, is_active=True)
     return {
         "residents": residents.count(),
-        "households": scope.households().filter(dwelling__path__startswith=place.path).count(),
-        "buildings": scope.places().filter(path__startswith=place.path, kind=PlaceKind.BUILDING).count(),
+        "households": access.households(scope).filter(dwelling__path__startswith=place.path).count(),
+        "buildings": access.places(scope).filter(path__startswith=place.path, kind=PlaceKind.BUILDING).count(),
     }
 
 
 def facilities_at(scope: Scope, place: Place) -> QuerySet:
-    return scope.facilities().filter(place__path__startswith=place.path).select_related("place", "responsible")
+    return access.facilities(scope).filter(place__path__startswith=place.path).select_related("place", "responsible")
 
 
 def organisations_at(scope: Scope, place: Place) -> QuerySet:
-    return scope.organisations().filter(place__path__startswith=place.path).prefetch_related("served_compounds")
+    return access.organisations(scope).filter(place__path__startswith=place.path).prefetch_related("served_compounds")
 
 
 def grid_list(scope: Scope) -> QuerySet:
     return (
-        scope.grids()
+        access.grids(scope)
         .select_related("community", "parent")
         .annotate(building_count=Count("places", filter=Q(places__kind=PlaceKind.BUILDING), distinct=True))
         .order_by("code")
@@ -99,12 +111,12 @@ def grid_staff(grid: Grid) -> list[RoleAssignment]:
 
 def grid_buildings(scope: Scope, grid: Grid) -> list[Place]:
     """The grid's buildings, each with its active resident count: two queries whatever the size."""
-    buildings = list(scope.places().filter(grid_id__in=grid_family(grid), kind=PlaceKind.BUILDING).order_by("path"))
+    buildings = list(access.places(scope).filter(grid_id__in=grid_family(grid), kind=PlaceKind.BUILDING).order_by("path"))
     if not buildings:
         return buildings
     width = len(buildings[0].path)
     counts = dict(
-        scope.residents()
+        access.residents(scope)
         .filter(is_active=True, household__dwelling__grid_id__in=grid_family(grid))
         .annotate(building_path=Substr("household__dwelling__path", 1, width))
         .values("building_path")
@@ -131,7 +143,7 @@ def resident_list(
     care_tag: str = "",
     include_inactive: bool = False,
 ) -> QuerySet:
-    qs = scope.residents()
+    qs = access.residents(scope)
     if not include_inactive:
         qs = qs.filter(is_active=True)
     if grid is not None:
@@ -142,15 +154,32 @@ def resident_list(
         qs = qs.filter(household=household)
     if care_tag:
         qs = qs.filter(care_tags__code=care_tag)
+        if CareTag.objects.filter(code=care_tag, sensitive=True).exists():
+            # Finding people by a sensitive tag would reveal it: only rows where it may be seen.
+            qs = qs.filter(scope.q(Resident, access.VIEW_CARE) | scope.q(Resident, access.VIEW_OWN))
     if query:
         qs = qs.filter(search_filter(query))
     return (
-        # Lists show the stored masked copies; the encrypted columns are not even read.
-        qs.defer("id_number", "phone")
+        # Lists show the stored masked copies; the encrypted columns are not even read. Each
+        # row says whether its sensitive care tags may be shown (a user may hold two roles).
+        access.resident_rows(scope, qs)
+        .defer("id_number", "phone")
         .select_related("household__dwelling")
         .prefetch_related(Prefetch("care_tags", queryset=CareTag.objects.order_by("id")))
         .order_by("household__dwelling__path", "household_id", "id")
     )
+
+
+def full_number_kind(query: str) -> str | None:
+    """ "phone" or "id_number" when the query is a whole number: such searches are audited and
+    rate-limited (services.resident_search_record), since a masked number plus a guess is an oracle."""
+    q = (query or "").strip().replace(" ", "")
+    digits = phone_rules.normalize(q)
+    if digits.isdigit() and len(digits) == 11:
+        return "phone"
+    if len(q) == 18 and q[:17].isdigit():
+        return "id_number"
+    return None
 
 
 def search_filter(query: str) -> Q:
@@ -172,23 +201,94 @@ def search_filter(query: str) -> Q:
 
 
 def household_members(scope: Scope, household: Household) -> QuerySet:
-    return resident_list(scope, household=household, include_inactive=True).order_by("relationship", "id")
+    """Members of a household the user may open: in reach, or their own."""
+    visible = scope.q(Resident, VIEW_REGISTRY) | scope.q(Resident, access.VIEW_OWN)
+    qs = Resident.objects.filter(visible, household=household).defer("id_number", "phone")
+    return (
+        access.resident_rows(scope, qs)
+        .prefetch_related(Prefetch("care_tags", queryset=CareTag.objects.order_by("id")))
+        .order_by("relationship", "id")
+    )
 
 
-def care_tags() -> QuerySet:
-    return CareTag.objects.order_by("id")
+def care_tags(scope: Scope | None = None) -> QuerySet:
+    """The tags to filter by: sensitive ones only for those who may see care status somewhere."""
+    qs = CareTag.objects.order_by("id")
+    if scope is not None and not scope.has(access.VIEW_CARE):
+        qs = qs.filter(sensitive=False)
+    return qs
 
 
 def facility_list(scope: Scope) -> QuerySet:
-    return scope.facilities().select_related("place", "responsible")
+    return access.facilities(scope).select_related("place", "responsible")
 
 
 def organisation_list(scope: Scope) -> QuerySet:
-    return scope.organisations().select_related("place").prefetch_related("served_compounds")
+    return access.organisations(scope).select_related("place").prefetch_related("served_compounds")
 
 
 def grid_party_organisations(scope: Scope, grid: Grid) -> QuerySet:
     """The grid's party branch with its building groups and party-member households, in tree order."""
     return (
-        scope.party_organisations().filter(grid_id__in=grid_family(grid)).select_related("building", "household__dwelling").order_by("path")
+        access.party_organisations(scope)
+        .filter(grid_id__in=grid_family(grid))
+        .select_related("building", "household__dwelling")
+        .order_by("path")
     )
+
+
+# ---- the community's structure (pages for its staff) ---------------------------------------------------
+
+
+def managed_communities(scope: Scope) -> QuerySet:
+    """Communities whose grids, people, organisations and party tree this user sets up."""
+    return access.communities(scope, access.MANAGE_PLACES).order_by("path")
+
+
+def grid_people(grid: Grid) -> list[RoleAssignment]:
+    """Who works in a grid: its (and its micro-grids') workers, leaders and red stewards, and
+    the building heads of its buildings."""
+    family = grid_family(grid)
+    return list(
+        RoleAssignment.objects.filter(
+            Q(grid_id__in=family, role__in=[Role.GRID_WORKER, Role.GRID_LEADER, Role.RED_STEWARD])
+            | Q(role=Role.BUILDING_HEAD, place__grid_id__in=family)
+        )
+        .select_related("user", "grid", "place")
+        .order_by("role", "grid__code", "place__path", "user__username")
+    )
+
+
+def full_time_counts(community_ids) -> dict[int, int]:
+    """Full-time grid workers per grid (Tongcheng: one per comprehensive grid)."""
+    return dict(
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, full_time=True, grid__community_id__in=list(community_ids))
+        .values("grid_id")
+        .annotate(n=Count("pk"))
+        .values_list("grid_id", "n")
+    )
+
+
+def buildings_outside(grid: Grid) -> QuerySet:
+    """The community's buildings not in this grid (to be moved into it)."""
+    return (
+        Place.objects.filter(community_id=grid.community_id, kind=PlaceKind.BUILDING)
+        .exclude(grid_id=grid.pk)
+        .select_related("grid")
+        .order_by("path")
+    )
+
+
+def party_tree(community: Place) -> list:
+    """The community's party organisation in tree order, with the street committee above it when
+    there is one. Two queries."""
+    from linli.registry.models import PartyOrganisation, PartyOrgKind
+
+    nodes = list(
+        PartyOrganisation.objects.filter(
+            Q(community=community) | Q(community__path=community.path[: Place.steplen * 2], kind=PartyOrgKind.STREET_COMMITTEE)
+        )
+        .select_related("grid", "compound", "building", "household__dwelling", "secretary")
+        .order_by("path")
+    )
+    return nodes

@@ -8,33 +8,41 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from pypinyin import Style, lazy_pinyin
 
-from linli.accounts.models import Role, RoleAssignment, User
-from linli.accounts.scope import Capability, scope_for
+from linli.accounts.models import User
+from linli.accounts.scope import scope_for
 from linli.core import audit, crypto, idcard
 from linli.core import phone as phone_rules
 from linli.core.masking import mask_id_number, mask_phone
 from linli.core.models import AuditEntry
+from linli.registry import access
 from linli.registry.models import (
     CHILD_KINDS,
-    PARTY_CHILD_KINDS,
+    FOUR_LEVELS,
+    PARTY_LEVEL_ANCHOR,
+    PARTY_LEVEL_ORDER,
     CareTag,
     Facility,
     Grid,
+    GridKind,
     Household,
     ImportJob,
     ManagementStatus,
     Organisation,
+    PartyLevels,
     PartyOrganisation,
+    PartyOrgKind,
     Place,
     PlaceKind,
     Registration,
     Relationship,
     Resident,
+    party_child_kind,
     validate_grid_code,
 )
 
@@ -51,8 +59,8 @@ RESIDENT_AUDIT_FIELDS = (
 )
 
 
-def _require(actor, capability: Capability, obj) -> None:
-    if not scope_for(actor).can(capability, obj):
+def _require(allowed: bool) -> None:
+    if not allowed:
         raise PermissionDenied(_("您无权在此范围内执行该操作。"))
 
 
@@ -75,7 +83,7 @@ def place_create(
         if not actor.is_superuser:
             raise PermissionDenied(_("只有系统管理员可以新增区。"))
     else:
-        _require(actor, Capability.MANAGE_PLACES, parent)
+        _require(access.can_manage_places(scope_for(actor), parent))
     parent_kind = PlaceKind(parent.kind) if parent else None
     if kind not in CHILD_KINDS[parent_kind]:
         raise ValidationError({"kind": _("此处不能添加该类型的地点。")})
@@ -130,7 +138,7 @@ def _place_fields(*, kind, name, code, management_status, floor_area, use) -> di
 
 
 def place_update(*, actor: User, place: Place, **changes) -> Place:
-    _require(actor, Capability.MANAGE_PLACES, place)
+    _require(access.can_manage_places(scope_for(actor), place))
     allowed = {"name", "code", "management_status", "floor_area", "use", "latitude", "longitude"}
     unknown = set(changes) - allowed
     if unknown:
@@ -154,7 +162,7 @@ def place_update(*, actor: User, place: Place, **changes) -> Place:
 def grid_create(
     *, actor: User, community: Place, name: str, code: str, kind: str = "comprehensive", parent: Grid | None = None, description: str = ""
 ) -> Grid:
-    _require(actor, Capability.MANAGE_PLACES, community)
+    _require(access.can_manage_places(scope_for(actor), community))
     errors = {}
     if community.kind != PlaceKind.COMMUNITY:
         errors["community"] = _("网格必须属于一个社区。")
@@ -179,10 +187,37 @@ def grid_create(
     return grid
 
 
+GRID_FIELDS = ("name", "kind", "description", "parent")
+
+
+def grid_update(*, actor: User, grid: Grid, name: str, kind: str, description: str = "", parent: Grid | None = None) -> Grid:
+    """Rename a grid, change its kind or make it a micro-grid of another (the code stays: it is
+    the grid's identity in the city's system)."""
+    _require(access.can_manage_places(scope_for(actor), grid.community))
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("请填写名称。")
+    if kind not in GridKind.values:
+        errors["kind"] = _("类型无效。")
+    if parent is not None and (parent.community_id != grid.community_id or parent.pk == grid.pk or parent.parent_id is not None):
+        errors["parent"] = _("上级网格须是本社区的另一个网格（不能是微网格）。")
+    if parent is not None and grid.micro_grids.exists():
+        errors["parent"] = _("该网格下还有微网格，不能再设上级网格。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        grid = Grid.objects.select_for_update().get(pk=grid.pk)
+        before = audit.snapshot(grid, GRID_FIELDS)
+        grid.name, grid.kind, grid.description, grid.parent = name.strip()[:100], kind, (description or "").strip()[:200], parent
+        grid.save(update_fields=["name", "kind", "description", "parent"])
+        audit.record(actor=actor, action="update", target=grid, changes=audit.diff(before, audit.snapshot(grid, GRID_FIELDS)))
+    return grid
+
+
 def grid_assign_buildings(*, actor: User, grid: Grid, buildings: Iterable[Place]) -> int:
     """Put buildings (and their units and dwellings) under a grid. Returns the number of buildings moved."""
     buildings = list(buildings)
-    _require(actor, Capability.MANAGE_PLACES, grid.community)
+    _require(access.can_manage_places(scope_for(actor), grid.community))
     for b in buildings:
         if b.kind != PlaceKind.BUILDING or b.community_id != grid.community_id:
             raise ValidationError(_("只能把本社区的楼栋划入网格。"))
@@ -200,7 +235,7 @@ def grid_assign_buildings(*, actor: User, grid: Grid, buildings: Iterable[Place]
 def household_create(*, actor: User, dwelling: Place, number: str = "") -> Household:
     if dwelling.kind != PlaceKind.DWELLING:
         raise ValidationError({"dwelling": _("家庭户必须登记在一处房屋。")})
-    _require(actor, Capability.EDIT_REGISTRY, dwelling)
+    _require(access.can_edit(scope_for(actor), dwelling))
     with transaction.atomic():
         household = Household.objects.create(dwelling=dwelling, number=(number or "").strip())
         audit.record(
@@ -274,8 +309,13 @@ def clean_resident_fields(
     }
 
 
+def _audit_masks(r: Resident) -> dict:
+    # The birth date is the hidden middle of the ID number: the audit log keeps the age band.
+    return {"id_number": r.id_number_masked, "phone": r.phone_masked, "birth_date": r.age_band}
+
+
 def _resident_snapshot(r: Resident) -> dict:
-    snap = audit.snapshot(r, RESIDENT_AUDIT_FIELDS, masked={"id_number": r.id_number_masked, "phone": r.phone_masked})
+    snap = audit.snapshot(r, RESIDENT_AUDIT_FIELDS, masked=_audit_masks(r))
     snap["care_tags"] = sorted(t.code for t in r.care_tags.all()) if r.pk else []
     return snap
 
@@ -288,22 +328,26 @@ def _check_id_unique(fields: dict, exclude_pk: int | None = None) -> None:
 
 
 def resident_create(*, actor: User, household: Household, care_tags: Iterable[CareTag] = (), **fields) -> Resident:
-    _require(actor, Capability.EDIT_REGISTRY, household)
+    _require(access.can_edit(scope_for(actor), household))
     cleaned = clean_resident_fields(**fields)
-    with transaction.atomic():
-        _check_id_unique(cleaned)
-        resident = Resident.objects.create(household=household, **cleaned)
-        resident.care_tags.set(list(care_tags))
-        audit.record(actor=actor, action="create", target=resident, changes=audit.diff({}, _resident_snapshot(resident)))
+    try:
+        with transaction.atomic():
+            _check_id_unique(cleaned)
+            resident = Resident.objects.create(household=household, **cleaned)
+            resident.care_tags.set(list(care_tags))
+            audit.record(actor=actor, action="create", target=resident, changes=audit.diff({}, _resident_snapshot(resident)))
+    except IntegrityError:
+        # Two registrations of one ID number at the same moment: the database kept the first.
+        raise ValidationError({"id_number": _("该身份证号码已登记。")}) from None
     return resident
 
 
 def resident_update(
     *, actor: User, resident: Resident, care_tags: Iterable[CareTag] | None = None, household: Household | None = None, **changes
 ) -> Resident:
-    _require(actor, Capability.EDIT_REGISTRY, resident)
+    _require(access.can_edit(scope_for(actor), resident))
     if household is not None and household.pk != resident.household_id:
-        _require(actor, Capability.EDIT_REGISTRY, household)
+        _require(access.can_edit(scope_for(actor), household))
     with transaction.atomic():
         resident = Resident.objects.select_for_update().select_related("household__dwelling").get(pk=resident.pk)
         before = _resident_snapshot(resident)
@@ -340,13 +384,35 @@ def resident_update(
 
 def resident_reveal(*, actor: User, resident: Resident, field: str) -> str:
     """Return an ID number or phone in full and log that this user saw it (not the value)."""
-    capability = {"id_number": Capability.REVEAL_ID, "phone": Capability.REVEAL_PHONE}.get(field)
-    if capability is None:
+    if field not in access.REVEAL:
         raise ValidationError(_("不支持查看该字段。"))
-    _require(actor, capability, resident)
+    _require(access.can_reveal(scope_for(actor), resident, field))
     with transaction.atomic():
         audit.record(actor=actor, action="reveal", target=resident, note=field)
     return getattr(resident, field)
+
+
+# A whole phone or ID number typed into search tells a masked-only role whether its guess of
+# the hidden digits is right: such searches are counted per user and logged (never the value).
+FULL_NUMBER_SEARCHES_PER_HOUR = 30
+
+
+class SearchThrottled(PermissionDenied):
+    """Too many whole-number searches in the last hour."""
+
+
+def resident_search_record(*, actor: User, kind: str, results: int) -> None:
+    """Audit one whole-number search (which field and how many hits), refusing beyond the limit."""
+    from datetime import timedelta
+
+    if kind not in access.REVEAL:
+        raise ValidationError(_("不支持的检索类型。"))
+    since = timezone.now() - timedelta(hours=1)
+    with transaction.atomic():
+        recent = AuditEntry.objects.filter(actor=actor, action=AuditEntry.Action.SEARCH, created_at__gte=since).count()
+        if recent >= FULL_NUMBER_SEARCHES_PER_HOUR:
+            raise SearchThrottled(_("按完整号码检索过于频繁，请一小时后再试。"))
+        audit.record(actor=actor, action=AuditEntry.Action.SEARCH, target_type="registry.resident", note=f"{kind} results={results}")
 
 
 # ---- things and organisations ------------------------------------------------------
@@ -355,7 +421,7 @@ def resident_reveal(*, actor: User, resident: Resident, field: str) -> str:
 def facility_create(
     *, actor: User, place: Place, kind: str, name: str, status: str = "normal", responsible: Organisation | None = None
 ) -> Facility:
-    _require(actor, Capability.MANAGE_PLACES, place)
+    _require(access.can_manage_places(scope_for(actor), place))
     facility = Facility(place=place, kind=kind, name=(name or "").strip(), status=status, responsible=responsible)
     facility.full_clean()
     with transaction.atomic():
@@ -367,7 +433,7 @@ def facility_create(
 
 
 def facility_set_status(*, actor: User, facility: Facility, status: str) -> Facility:
-    _require(actor, Capability.MANAGE_PLACES, facility)
+    _require(access.can_manage_places(scope_for(actor), facility))
     with transaction.atomic():
         facility = Facility.objects.select_for_update().get(pk=facility.pk)
         old = facility.status
@@ -376,6 +442,25 @@ def facility_set_status(*, actor: User, facility: Facility, status: str) -> Faci
         facility.save(update_fields=["status"])
         audit.record(actor=actor, action="update", target=facility, changes={"status": [old, status]})
     return facility
+
+
+ORGANISATION_FIELDS = ("kind", "name", "contact_name", "contact_phone", "address", "served_compounds")
+
+
+def _organisation_fields(org: Organisation, compounds: list[Place], fields: dict) -> None:
+    for k, v in fields.items():
+        setattr(org, k, (v or "").strip() if isinstance(v, str) else v)
+    org.full_clean(exclude=["served_compounds"])
+    if any(c.kind != PlaceKind.COMPOUND for c in compounds):
+        raise ValidationError({"served_compounds": _("服务对象必须是小区。")})
+    if org.place.kind == PlaceKind.COMMUNITY and any(c.community_id != org.place_id for c in compounds):
+        raise ValidationError({"served_compounds": _("只能选择本社区的小区。")})
+
+
+def _organisation_snapshot(org: Organisation) -> dict:
+    snap = audit.snapshot(org, ORGANISATION_FIELDS[:-1])
+    snap["served_compounds"] = sorted(c.name for c in org.served_compounds.all()) if org.pk else []
+    return snap
 
 
 def organisation_create(
@@ -389,19 +474,75 @@ def organisation_create(
     contact_phone: str = "",
     address: str = "",
 ) -> Organisation:
-    _require(actor, Capability.MANAGE_PLACES, place)
-    org = Organisation(
-        place=place, kind=kind, name=(name or "").strip(), contact_name=contact_name, contact_phone=contact_phone, address=address
-    )
-    org.full_clean()
+    _require(access.can_manage_places(scope_for(actor), place))
+    org = Organisation(place=place)
     compounds = list(served_compounds)
-    if any(c.kind != PlaceKind.COMPOUND for c in compounds):
-        raise ValidationError({"served_compounds": _("服务对象必须是小区。")})
+    _organisation_fields(
+        org, compounds, {"kind": kind, "name": name, "contact_name": contact_name, "contact_phone": contact_phone, "address": address}
+    )
     with transaction.atomic():
         org.save()
         org.served_compounds.set(compounds)
-        audit.record(actor=actor, action="create", target=org, changes=audit.diff({}, audit.snapshot(org, ("kind", "name"))))
+        audit.record(actor=actor, action="create", target=org, changes=audit.diff({}, _organisation_snapshot(org)))
     return org
+
+
+def organisation_update(*, actor: User, organisation: Organisation, served_compounds: Iterable[Place], **fields) -> Organisation:
+    """Change an organisation's name, contact or the compounds it serves (a property company's
+    staff see appeals of the compounds it serves, so this is audited)."""
+    _require(access.can_manage_places(scope_for(actor), organisation.place))
+    unknown = set(fields) - set(ORGANISATION_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能修改：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    compounds = list(served_compounds)
+    with transaction.atomic():
+        org = Organisation.objects.select_for_update().select_related("place").get(pk=organisation.pk)
+        before = _organisation_snapshot(org)
+        _organisation_fields(org, compounds, fields)
+        org.save()
+        org.served_compounds.set(compounds)
+        audit.record(actor=actor, action="update", target=org, changes=audit.diff(before, _organisation_snapshot(org)))
+    return org
+
+
+def party_levels(community: Place) -> list[str]:
+    """The levels a community's party tree uses (the four-level form unless it chose others)."""
+    row = PartyLevels.objects.filter(community=community).first()
+    return list(row.levels) if row and row.levels else list(FOUR_LEVELS)
+
+
+def party_levels_save(*, actor: User, community: Place, levels: Iterable[str]) -> list[str]:
+    _require(community.kind == PlaceKind.COMMUNITY and access.can_manage_places(scope_for(actor), community))
+    chosen = [k for k in PARTY_LEVEL_ORDER if k in set(levels)]
+    if set(levels) - set(PARTY_LEVEL_ORDER):
+        raise ValidationError({"levels": _("层级无效。")})
+    if PartyOrgKind.COMMITTEE not in chosen:
+        raise ValidationError({"levels": _("社区党委一级不能省略。")})
+    with transaction.atomic():
+        old = party_levels(community)
+        PartyLevels.objects.update_or_create(community=community, defaults={"levels": chosen})
+        audit.record(actor=actor, action="update", target=community, changes={"party_levels": [old, chosen]})
+    return chosen
+
+
+def _party_anchor(kind: str, community: Place, *, grid, compound, building, household) -> dict:
+    """Each level is attached to its own thing in the community: a grid, a compound, a building,
+    a household."""
+    need = PARTY_LEVEL_ANCHOR[kind]
+    given = {"grid": grid, "compound": compound, "building": building, "household": household}
+    errors = {}
+    if need in given and given[need] is None:
+        errors[need] = _("请选择所属对象。")
+    if grid is not None and grid.community_id != community.pk:
+        errors["grid"] = _("网格不属于该社区。")
+    for field, place, place_kind in (("compound", compound, PlaceKind.COMPOUND), ("building", building, PlaceKind.BUILDING)):
+        if place is not None and (place.kind != place_kind or place.community_id != community.pk):
+            errors[field] = _("所选地点不属于该社区。")
+    if household is not None and household.dwelling.community_id != community.pk:
+        errors["household"] = _("家庭户不属于该社区。")
+    if errors:
+        raise ValidationError(errors)
+    return given
 
 
 def party_organisation_create(
@@ -412,64 +553,74 @@ def party_organisation_create(
     name: str,
     community: Place,
     grid: Grid | None = None,
+    compound: Place | None = None,
     building: Place | None = None,
     household: Household | None = None,
+    secretary: Resident | None = None,
 ) -> PartyOrganisation:
-    _require(actor, Capability.MANAGE_PLACES, community)
-    parent_kind = parent.kind if parent else None
-    if kind not in PARTY_CHILD_KINDS[parent_kind]:
-        raise ValidationError({"kind": _("党组织层级不正确。")})
-    fields = {"kind": kind, "name": name, "community": community, "grid": grid, "building": building, "household": household}
+    """A node of the party tree, at the level that follows its parent's in the community's
+    levels. A street party committee belongs to the street (created by whoever manages it)."""
+    if kind == PartyOrgKind.STREET_COMMITTEE:
+        _require(community.kind == PlaceKind.STREET and access.can_manage_places(scope_for(actor), community))
+        if parent is not None:
+            raise ValidationError({"kind": _("党组织层级不正确。")})
+    else:
+        _require(community.kind == PlaceKind.COMMUNITY and access.can_manage_places(scope_for(actor), community))
+        levels = party_levels(community)
+        expected = party_child_kind(levels, parent.kind if parent else None)
+        # A community's committee may hang under its street's committee, or stand as a root.
+        root_committee = parent is None and kind == PartyOrgKind.COMMITTEE
+        if kind != expected and not root_committee:
+            raise ValidationError({"kind": _("党组织层级不正确。")})
+        if parent is not None and not (
+            parent.community_id == community.pk
+            or (parent.kind == PartyOrgKind.STREET_COMMITTEE and community.path.startswith(parent.community.path))
+        ):
+            raise ValidationError({"parent": _("上级党组织不属于该社区。")})
+    if not (name or "").strip():
+        raise ValidationError({"name": _("请填写名称。")})
+    anchors = _party_anchor(kind, community, grid=grid, compound=compound, building=building, household=household)
+    if secretary is not None and secretary.household.dwelling.community_id != community.pk:
+        raise ValidationError({"secretary": _("书记须是本社区居民。")})
+    fields = {"kind": kind, "name": name.strip()[:100], "community": community, "secretary": secretary, **anchors}
     with transaction.atomic():
         node = (
             PartyOrganisation.objects.add_root(fields)
             if parent is None
             else PartyOrganisation.objects.add_child(PartyOrganisation.objects.get(pk=parent.pk), fields)
         )
-        audit.record(actor=actor, action="create", target=node, changes={"name": [None, name], "kind": [None, kind]})
+        audit.record(actor=actor, action="create", target=node, changes={"name": [None, node.name], "kind": [None, kind]})
     return node
 
 
-# ---- roles -------------------------------------------------------------------------
-
-
-def role_assign(
-    *,
-    actor: User,
-    user: User,
-    role: str,
-    place: Place | None = None,
-    grid: Grid | None = None,
-    organisation: Organisation | None = None,
-    household: Household | None = None,
-) -> RoleAssignment:
-    """Give a user a role in a scope. Staff may assign roles inside their community; admins anywhere."""
-    anchor = (
-        place
-        or (grid.community if grid else None)
-        or (organisation.place if organisation else None)
-        or (household.dwelling if household else None)
-    )
-    if not actor.is_superuser:
-        if anchor is None:
-            raise PermissionDenied(_("只有系统管理员可以分配该角色。"))
-        _require(actor, Capability.MANAGE_PLACES, anchor)
-        if role in (Role.ADMIN, Role.STREET_SUPERVISOR):
-            raise PermissionDenied(_("只有系统管理员可以分配该角色。"))
-    assignment = RoleAssignment(user=user, role=role, place=place, grid=grid, organisation=organisation, household=household)
-    assignment.clean()
+def party_organisation_update(*, actor: User, node: PartyOrganisation, name: str, secretary: Resident | None = None) -> PartyOrganisation:
+    _require(access.can_manage_places(scope_for(actor), node.community))
+    if not (name or "").strip():
+        raise ValidationError({"name": _("请填写名称。")})
+    if (
+        secretary is not None
+        and node.community.kind == PlaceKind.COMMUNITY
+        and secretary.household.dwelling.community_id != node.community_id
+    ):
+        raise ValidationError({"secretary": _("书记须是本社区居民。")})
     with transaction.atomic():
-        existing = RoleAssignment.objects.filter(
-            user=user, role=role, place=place, grid=grid, organisation=organisation, household=household
-        ).first()
-        if existing:
-            return existing
-        assignment.save()
-        audit.record(
-            actor=actor, action="create", target=assignment, changes={"role": [None, role], "scope": [None, str(assignment.scope_label)]}
-        )
-    user.__dict__.pop("_linli_scope", None)
-    return assignment
+        node = PartyOrganisation.objects.select_for_update().get(pk=node.pk)
+        before = audit.snapshot(node, ("name", "secretary"))
+        node.name, node.secretary = name.strip()[:100], secretary
+        node.save(update_fields=["name", "secretary"])
+        audit.record(actor=actor, action="update", target=node, changes=audit.diff(before, audit.snapshot(node, ("name", "secretary"))))
+    return node
+
+
+def party_organisation_delete(*, actor: User, node: PartyOrganisation) -> None:
+    """Remove a node that has nothing under it (a branch with groups is emptied first)."""
+    _require(access.can_manage_places(scope_for(actor), node.community))
+    with transaction.atomic():
+        node = PartyOrganisation.objects.select_for_update().get(pk=node.pk)
+        if PartyOrganisation.objects.get_children_count(node):
+            raise ValidationError(_("请先删除下级党组织。"))
+        audit.record(actor=actor, action="delete", target=node, changes={"name": [node.name, None], "kind": [node.kind, None]})
+        node.delete()
 
 
 # ---- Excel import --------------------------------------------------------------------
@@ -481,9 +632,7 @@ def import_job_create(*, actor: User, community: Place, upload) -> ImportJob:
 
     from linli.registry.tasks import run_import
 
-    _require(actor, Capability.IMPORT, community)
-    if community.kind != PlaceKind.COMMUNITY:
-        raise ValidationError({"community": _("请选择社区。")})
+    _require(access.can_import(scope_for(actor), community))
     if not upload.name.lower().endswith(".xlsx"):
         raise ValidationError({"file": _("请上传 .xlsx 格式的文件。")})
     if upload.size > settings.LINLI_IMPORT_MAX_BYTES:
@@ -503,13 +652,27 @@ def _progress(job: ImportJob, **fields) -> None:
 
 def import_job_run(*, job_id: int) -> ImportJob:
     """Validate every row, then import all of them in one transaction, or none."""
-    from linli.registry import excel
-
     job = ImportJob.objects.select_related("community", "created_by").get(pk=job_id)
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.PENDING).update(status=ImportJob.Status.VALIDATING)
     if not claimed:
         return job  # another worker has it, or it already ran
     job.status = ImportJob.Status.VALIDATING
+    try:
+        return _import_job_process(job)
+    finally:
+        # The sheet holds full ID numbers and phones: it is not kept once read, whatever the outcome.
+        import_file_discard(job=job)
+
+
+def import_file_discard(*, job: ImportJob) -> None:
+    if job.file:
+        job.file.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="")
+
+
+def _import_job_process(job: ImportJob) -> ImportJob:
+    from linli.registry import excel
+
     try:
         plan = _import_validate(job, excel)
         if job.errors:
@@ -559,9 +722,20 @@ def _import_validate(job: ImportJob, excel) -> dict:
         household_address: dict[str, str] = {}
         labels = {k: str(h) for k, h, _r in excel.COLUMNS}
 
-        def err(row, key, message):
+        def err(row, key, msgid, **params):
+            """Each error keeps its message id, column key and values, so the page shows it in
+            the reader's language (``registry_tags.import_error``); ``message`` is the text now."""
             if len(errors) < MAX_REPORTED_ERRORS:
-                errors.append({"row": row, "column": labels.get(key, key), "message": str(message)})
+                errors.append(
+                    {
+                        "row": row,
+                        "key": key,
+                        "column": labels.get(key, key),
+                        "msg": str(msgid),
+                        "params": {k: str(v) for k, v in params.items()},
+                        "message": _(str(msgid)) % params if params else _(str(msgid)),
+                    }
+                )
 
         count = 0
         for parsed in rows:
@@ -570,34 +744,37 @@ def _import_validate(job: ImportJob, excel) -> dict:
             row = parsed.row
             for key, _h, required in excel.COLUMNS:
                 if required and not v.get(key):
-                    err(row, key, _("必填"))
+                    err(row, key, gettext_noop("必填"))
+                elif key not in ("phone", "id_number") and excel.looks_like_formula(v.get(key, "")):
+                    # Imported text is exported again: a formula would run in the next reader's Excel.
+                    err(row, key, gettext_noop("不能以 = + - @ 开头（疑似公式），请粘贴为数值后再导入"))
             relationship = choices.relationship_of(v.get("relationship", ""))
             if v.get("relationship") and relationship is None:
-                err(row, "relationship", _("无法识别：%(v)s") % {"v": v["relationship"]})
+                err(row, "relationship", gettext_noop("无法识别：%(v)s"), v=v["relationship"])
             registration = choices.registration_of(v.get("registration", ""))
             if v.get("registration") and registration is None:
-                err(row, "registration", _("无法识别：%(v)s") % {"v": v["registration"]})
+                err(row, "registration", gettext_noop("无法识别：%(v)s"), v=v["registration"])
             gender = choices.gender_of(v.get("gender", ""))
             if v.get("gender") and not gender:
-                err(row, "gender", _("无法识别：%(v)s") % {"v": v["gender"]})
+                err(row, "gender", gettext_noop("无法识别：%(v)s"), v=v["gender"])
             row_tags = []
             for name in [t.strip() for t in v.get("care_tags", "").replace("，", ",").replace("、", ",").split(",") if t.strip()]:
                 if name in tags:
                     row_tags.append(tags[name])
                 else:
-                    err(row, "care_tags", _("未知的关怀标签：%(v)s") % {"v": name})
+                    err(row, "care_tags", gettext_noop("未知的关怀标签：%(v)s"), v=name)
             unit_address = " ".join(v.get(k, "") for k in ("compound", "building", "unit"))
             address = f"{unit_address} {v.get('room', '')}"
             if all(v.get(k) for k in ("compound", "building", "unit", "room")):
                 if address not in dwellings and unit_address not in units:
-                    err(row, "unit", _("地点树中没有该单元：%(v)s") % {"v": unit_address})
+                    err(row, "unit", gettext_noop("地点树中没有该单元：%(v)s"), v=unit_address)
             hh = v.get("household", "")
             if hh:
                 first = household_address.setdefault(hh, address)
                 if first != address:
-                    err(row, "household", _("同一户号%(h)s出现在不同房屋。") % {"h": hh})
+                    err(row, "household", gettext_noop("同一户号%(h)s出现在不同房屋。"), h=hh)
                 elif hh in households and households[hh].dwelling.address != address:
-                    err(row, "household", _("户号%(h)s已登记在%(a)s。") % {"h": hh, "a": households[hh].dwelling.address})
+                    err(row, "household", gettext_noop("户号%(h)s已登记在%(a)s。"), h=hh, a=households[hh].dwelling.address)
             cleaned = None
             if v.get("name") and relationship and registration:
                 try:
@@ -615,7 +792,7 @@ def _import_validate(job: ImportJob, excel) -> dict:
             if cleaned and cleaned["id_number_digest"]:
                 earlier = seen_ids.setdefault(cleaned["id_number_digest"], row)
                 if earlier != row:
-                    err(row, "id_number", _("与第%(r)s行的身份证号码重复。") % {"r": earlier})
+                    err(row, "id_number", gettext_noop("与第%(r)s行的身份证号码重复。"), r=earlier)
             if cleaned:
                 planned.append(
                     {
@@ -631,7 +808,7 @@ def _import_validate(job: ImportJob, excel) -> dict:
             if count % 500 == 0:
                 _progress(job, processed_rows=count)
         if count == 0:
-            err(0, "", _("文件中没有数据行。"))
+            err(0, "", gettext_noop("文件中没有数据行。"))
         # Existing residents matched by ID number: update if in scope, refuse otherwise.
         digests = [p["fields"]["id_number_digest"] for p in planned if p["fields"]["id_number_digest"]]
         existing: dict[str, Resident] = {}
@@ -640,8 +817,8 @@ def _import_validate(job: ImportJob, excel) -> dict:
                 existing[r.id_number_digest] = r
         for p in planned:
             r = existing.get(p["fields"]["id_number_digest"])
-            if r is not None and not scope.can(Capability.EDIT_REGISTRY, r):
-                err(p["row"], "id_number", _("该身份证号码已在您管辖范围之外登记，请联系所在社区。"))
+            if r is not None and not access.can_edit(scope, r):
+                err(p["row"], "id_number", gettext_noop("该身份证号码已在您管辖范围之外登记，请联系所在社区。"))
             p["existing"] = r
         errors.sort(key=lambda e: e["row"])
         _progress(job, processed_rows=count, total_rows=count, errors=errors)
@@ -691,9 +868,7 @@ def _import_write(job: ImportJob, plan: dict) -> tuple[int, int]:
                     note=f"import #{job.pk}",
                     changes=audit.diff(
                         {},
-                        audit.snapshot(
-                            resident, RESIDENT_AUDIT_FIELDS, masked={"id_number": resident.id_number_masked, "phone": resident.phone_masked}
-                        ),
+                        audit.snapshot(resident, RESIDENT_AUDIT_FIELDS, masked=_audit_masks(resident)),
                     ),
                 )
             )
@@ -716,9 +891,9 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
     from linli.registry import excel, selectors
 
     scope = scope_for(actor)
-    if not scope.has(Capability.EXPORT):
+    if not access.can_export(scope, grid):
         raise PermissionDenied(_("您无权导出。"))
-    qs = scope.residents(capability=Capability.EXPORT).filter(is_active=True)
+    qs = access.export_rows(scope).filter(is_active=True)
     if grid is not None:
         qs = qs.filter(household__dwelling__grid_id__in=selectors.grid_family(grid))
     qs = qs.select_related("household__dwelling").prefetch_related("care_tags").order_by("household__dwelling__path", "household_id", "id")
@@ -730,8 +905,9 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
         for r in qs.iterator(chunk_size=2000):
             count += 1
             parts = ([*r.household.dwelling.address.rsplit(" ", 3), "", "", "", ""])[:4]
-            reveal_id = scope.can(Capability.REVEAL_ID, r)
-            reveal_phone = scope.can(Capability.REVEAL_PHONE, r)
+            reveal_id = access.can_reveal(scope, r, "id_number")
+            reveal_phone = access.can_reveal(scope, r, "phone")
+            show_care = access.can_see_care(scope, r)
             full_ids += reveal_id
             yield [
                 r.household.number,
@@ -742,7 +918,7 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
                 r.phone if reveal_phone else r.phone_masked,
                 r.get_relationship_display(),
                 r.get_registration_display(),
-                "，".join(t.name for t in r.care_tags.all()),
+                "，".join(t.name for t in r.care_tags.all() if show_care or not t.sensitive),
             ]
 
     content = excel.export_workbook(rows())

@@ -10,19 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.scope import Capability, scope_for
+from linli.accounts.scope import scope_for
 from linli.core.models import AuditEntry
-from linli.registry import excel, selectors, services
+from linli.gridwork import access as gridwork_access
+from linli.registry import access, excel, selectors, services
 from linli.registry.forms import ImportForm, ResidentForm
 from linli.registry.models import ImportJob
 
 PER_PAGE_CHOICES = (50, 100, 500)
 
 
-def _scope(request, capability: Capability = Capability.VIEW_REGISTRY):
+def _scope(request, capability=access.VIEW_REGISTRY):
     scope = scope_for(request.user)
     if not scope.has(capability):
-        raise PermissionDenied
+        raise Http404
     return scope
 
 
@@ -43,6 +44,7 @@ def place_tree(request, pk=None):
     place = selectors.access_place(scope, pk)
     context = {
         "place": place,
+        "may_open_grid": bool(place.grid_id) and scope.can(access.VIEW_REGISTRY, place.grid),
         "ancestors": selectors.place_ancestors(scope, place),
         "children": selectors.place_children(scope, place),
         "summary": selectors.place_summary(scope, place),
@@ -56,8 +58,16 @@ def place_tree(request, pk=None):
 
 @login_required
 def grid_list(request):
+    """The grids in reach; comprehensive grids without exactly one full-time grid worker are
+    flagged; staff get the links to set the community up."""
     scope = _scope(request)
-    return render(request, "registry/grid_list.html", {"grids": selectors.grid_list(scope)})
+    grids = list(selectors.grid_list(scope))
+    counts = selectors.full_time_counts({g.community_id for g in grids})
+    for g in grids:
+        g.full_time = counts.get(g.pk, 0)
+        g.flagged = g.kind == "comprehensive" and g.full_time != 1
+    managed = list(selectors.managed_communities(scope)) if scope.has(access.MANAGE_PLACES) else []
+    return render(request, "registry/grid_list.html", {"grids": grids, "managed": managed, "flagged": sum(g.flagged for g in grids)})
 
 
 @login_required
@@ -75,9 +85,24 @@ def grid_detail(request, pk):
             "buildings": selectors.grid_buildings(scope, grid),
             "party": selectors.grid_party_organisations(scope, grid),
             "page": page,
-            "show_care": scope.can(Capability.VIEW_CARE, grid),
+            "manage": access.can_manage_places(scope, grid.community),
+            "gridwork": gridwork_access.can_view_grid(scope, grid),
         },
     )
+
+
+def _search(request, scope, query: str):
+    """Whole phone or ID numbers in a search are audited and rate-limited (a masked number plus
+    a guess is an oracle); the result count, never the number, goes into the log."""
+    kind = selectors.full_number_kind(query)
+    qs = selectors.resident_list(scope, query=query, care_tag=request.GET.get("tag", ""))
+    if kind:
+        try:
+            services.resident_search_record(actor=request.user, kind=kind, results=qs.count())
+        except services.SearchThrottled as e:
+            messages.error(request, str(e.args[0]))
+            return qs.none(), 429
+    return qs, 200
 
 
 @login_required
@@ -85,59 +110,56 @@ def resident_list(request):
     scope = _scope(request)
     query = request.GET.get("q", "")
     tag = request.GET.get("tag", "")
-    residents = selectors.resident_list(scope, query=query, care_tag=tag)
+    residents, status = _search(request, scope, query)
     page = Paginator(residents, _per_page(request)).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "q": query,
         "tag": tag,
-        "tags": selectors.care_tags(),
+        "tags": selectors.care_tags(scope),
         "per_page": _per_page(request),
         "per_page_choices": PER_PAGE_CHOICES,
-        "show_care": scope.has(Capability.VIEW_CARE),
     }
     if request.htmx:
-        return render(request, "registry/_resident_rows.html", context)
-    return render(request, "registry/resident_list.html", context)
+        return render(request, "registry/_resident_rows.html", context, status=status)
+    return render(request, "registry/resident_list.html", context, status=status)
 
 
 @login_required
 def household_detail(request, pk):
+    from linli.registry.models import Household
+
     scope = scope_for(request.user)
-    household = selectors.access_household(scope, pk, _view_capability(scope))
+    household = selectors.access_own_or_registry(scope, Household, pk)
     return render(
         request,
         "registry/household_detail.html",
         {
             "household": household,
-            "members": selectors.household_members(scope, household)
-            if scope.has(Capability.VIEW_REGISTRY)
-            else household.members.filter(is_active=True).prefetch_related("care_tags"),
-            "can_edit": scope.can(Capability.EDIT_REGISTRY, household),
-            "show_care": scope.can(Capability.VIEW_CARE, household),
+            "members": selectors.household_members(scope, household),
+            "can_edit": access.can_edit(scope, household),
         },
     )
 
 
-def _view_capability(scope) -> Capability:
-    return Capability.VIEW_REGISTRY if scope.has(Capability.VIEW_REGISTRY) else Capability.VIEW_OWN
-
-
 @login_required
 def resident_detail(request, pk):
+    from linli.registry.models import Resident
+
     scope = scope_for(request.user)
-    resident = selectors.access_resident(scope, pk, _view_capability(scope))
+    resident = selectors.access_own_or_registry(scope, Resident, pk)
+    can_edit = access.can_edit(scope, resident)
     return render(
         request,
         "registry/resident_detail.html",
         {
             "resident": resident,
-            "can_edit": scope.can(Capability.EDIT_REGISTRY, resident),
-            "can_reveal_id": scope.can(Capability.REVEAL_ID, resident),
-            "can_reveal_phone": scope.can(Capability.REVEAL_PHONE, resident),
-            "show_care": scope.can(Capability.VIEW_CARE, resident) or scope.can(Capability.VIEW_OWN, resident),
+            "can_edit": can_edit,
+            "can_reveal_id": access.can_reveal(scope, resident, "id_number"),
+            "can_reveal_phone": access.can_reveal(scope, resident, "phone"),
+            "show_care": access.can_see_care(scope, resident),
             "history": AuditEntry.objects.filter(target_type="registry.resident", target_id=str(resident.pk)).select_related("actor")[:20]
-            if scope.can(Capability.EDIT_REGISTRY, resident)
+            if can_edit
             else [],
         },
     )
@@ -157,9 +179,9 @@ def resident_reveal(request, pk, field):
 
 @login_required
 def resident_edit(request, pk=None, household_pk=None):
-    scope = _scope(request, Capability.EDIT_REGISTRY)
-    resident = selectors.access_resident(scope, pk, Capability.EDIT_REGISTRY) if pk else None
-    household = resident.household if resident else selectors.access_household(scope, household_pk, Capability.EDIT_REGISTRY)
+    scope = _scope(request, access.EDIT_REGISTRY)
+    resident = selectors.access_resident(scope, pk, access.EDIT_REGISTRY) if pk else None
+    household = resident.household if resident else selectors.access_household(scope, household_pk, access.EDIT_REGISTRY)
     tags = selectors.care_tags()
     initial = {}
     if resident:
@@ -196,8 +218,8 @@ def resident_edit(request, pk=None, household_pk=None):
 
 @login_required
 def import_start(request):
-    scope = _scope(request, Capability.IMPORT)
-    communities = list(scope.communities(Capability.IMPORT))
+    scope = _scope(request, access.IMPORT)
+    communities = list(access.communities(scope, access.IMPORT))
     form = ImportForm(request.POST or None, request.FILES or None, communities=communities)
     if request.method == "POST" and form.is_valid():
         community = next(c for c in communities if str(c.pk) == form.cleaned_data["community"])
@@ -214,7 +236,7 @@ def import_start(request):
 
 @login_required
 def import_status(request, pk):
-    _scope(request, Capability.IMPORT)
+    _scope(request, access.IMPORT)
     job = get_object_or_404(ImportJob.objects.select_related("community"), pk=pk, created_by=request.user)
     template = "registry/_import_progress.html" if request.htmx else "registry/import_status.html"
     return render(request, template, {"job": job})
@@ -222,14 +244,14 @@ def import_status(request, pk):
 
 @login_required
 def import_template(request):
-    _scope(request, Capability.IMPORT)
+    _scope(request, access.IMPORT)
     return _xlsx(excel.template_workbook(), "linli-residents-template.xlsx")
 
 
 @login_required
 def export_residents(request):
-    scope = _scope(request, Capability.EXPORT)
-    grid = selectors.access_grid(scope, request.GET["grid"], Capability.EXPORT) if request.GET.get("grid") else None
+    scope = _scope(request, access.EXPORT)
+    grid = selectors.access_grid(scope, request.GET["grid"], access.EXPORT) if request.GET.get("grid") else None
     content, _count = services.residents_export(actor=request.user, grid=grid)
     name = f"linli-residents-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
     return _xlsx(content, name)

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.files import RandomUploadPath
+
 
 class Campaign(models.Model):
     """A season such as the yearly 圆梦微心愿 campaign."""
@@ -71,7 +73,7 @@ class Wish(models.Model):
     )
     claimed_at = models.DateTimeField(_("认领时间"), null=True, blank=True)
     claim_deadline = models.DateTimeField(_("认领期限"), null=True, blank=True, db_index=True)
-    proof = models.ImageField(_("圆梦照片"), upload_to="wishes/%Y/%m/", blank=True)
+    proof = models.ImageField(_("圆梦照片"), upload_to=RandomUploadPath("wishes"), blank=True)
     fulfilled_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)

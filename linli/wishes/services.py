@@ -12,18 +12,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.accounts.models import Role, User
-from linli.accounts.scope import Capability, scope_for
+from linli.accounts.models import User
+from linli.accounts.scope import scope_for
 from linli.core.images import clean_photo
 from linli.core.masking import mask_name
 from linli.registry.models import Organisation, Resident
+from linli.wishes import access
 from linli.wishes.models import TRANSITIONS, Campaign, Wish, WishEvent, WishStatus
 
 CLAIM_DAYS = 14  # a claim not fulfilled within this returns to the wall
 # Care tags that may appear on the wall: a label of need, never a diagnosis.
 PUBLIC_TAGS = ("elderly_alone", "empty_nest", "five_elders", "veteran")
-CLAIMER_ROLES = {Role.PARTNER_STAFF, Role.PROPERTY_STAFF}
-CLAIMER_TAGS = {"party_member", "on_duty_party_member", "volunteer"}
 
 
 class InvalidTransition(ValidationError):
@@ -34,15 +33,9 @@ def _event(wish: Wish, actor, action: str, note: str = "") -> None:
     WishEvent.objects.create(wish=wish, actor=actor, action=action, note=note[:200])
 
 
-def _is_staff(actor: User, wish: Wish) -> bool:
-    return scope_for(actor).can(Capability.DISPATCH_APPEALS, wish.community)
-
-
 def wish_post(*, actor: User, resident: Resident, kind: str, title: str, description: str = "", campaign: Campaign | None = None) -> Wish:
     """A resident posts their own wish; a grid worker or staff posts one for a resident in scope."""
-    own = actor.resident_id == resident.pk
-    if not own and not scope_for(actor).can(Capability.REPORT_FOR_OTHERS, resident):
-        raise PermissionDenied(_("您不能为这位居民发布心愿。"))
+    access.require(access.can_post_for(scope_for(actor), actor, resident), _("您不能为这位居民发布心愿。"))
     errors = {}
     title = (title or "").strip()
     if not title:
@@ -78,9 +71,12 @@ def wish_post(*, actor: User, resident: Resident, kind: str, title: str, descrip
     return wish
 
 
-def _transition(*, actor, wish: Wish, action: str, allowed, change=None, note: str = "") -> Wish:
+def _transition(*, actor, wish: Wish, action: str, allowed=None, change=None, note: str = "") -> Wish:
+    """``allowed`` defaults to the action's predicate in ``access``, asked after the lock."""
     with transaction.atomic():
-        locked = Wish.objects.select_for_update().get(pk=wish.pk)
+        locked = Wish.objects.select_for_update().select_related("community").get(pk=wish.pk)
+        if allowed is None:
+            allowed = lambda w: access.PREDICATES[action](scope_for(actor), actor, w)  # noqa: E731
         if not allowed(locked):
             raise PermissionDenied(_("您无权执行此操作。"))
         if not locked.can(action):
@@ -94,29 +90,22 @@ def _transition(*, actor, wish: Wish, action: str, allowed, change=None, note: s
 
 
 def wish_approve(*, actor: User, wish: Wish) -> Wish:
-    return _transition(actor=actor, wish=wish, action="approve", allowed=lambda w: _is_staff(actor, w))
+    return _transition(actor=actor, wish=wish, action="approve")
 
 
 def wish_reject(*, actor: User, wish: Wish, reason: str) -> Wish:
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请说明理由。")})
-    return _transition(actor=actor, wish=wish, action="reject", allowed=lambda w: _is_staff(actor, w), note=reason)
-
-
-def may_claim(actor: User, wish: Wish) -> bool:
-    """Party members, volunteers (by care tag), partner-unit and merchant staff, and community staff."""
-    scope = scope_for(actor)
-    if scope.roles & CLAIMER_ROLES or _is_staff(actor, wish):
-        return True
-    return bool(actor.resident_id and actor.resident.care_tags.filter(code__in=CLAIMER_TAGS).exists())
+    return _transition(actor=actor, wish=wish, action="reject", note=reason)
 
 
 def wish_claim(*, actor: User, wish: Wish, organisation: Organisation | None = None) -> Wish:
-    """One claimer at a time: the UPDATE only matches while the wish is still open."""
-    if not may_claim(actor, wish):
-        raise PermissionDenied(_("党员、志愿者、共建单位和爱心商户可以认领心愿。"))
-    if organisation is not None and organisation.pk not in scope_for(actor).organisation_ids:
-        raise PermissionDenied(_("您不能代表该单位认领。"))
+    """One claimer at a time: the UPDATE only matches while the wish is still open. Claimers
+    claim in their own community (access.can_claim), for their own unit if they name one."""
+    scope = scope_for(actor)
+    access.require(access.can_claim(scope, actor, wish), _("本社区的党员、志愿者、共建单位和爱心商户可以认领心愿。"))
+    if organisation is not None:
+        access.require(access.can_claim_for(scope, wish, organisation), _("您不能代表该单位认领。"))
     now = timezone.now()
     with transaction.atomic():
         won = Wish.objects.filter(pk=wish.pk, status=WishStatus.OPEN).update(
@@ -138,10 +127,7 @@ def wish_release(*, actor: User | None, wish: Wish, note: str = "") -> Wish:
     def change(w):
         w.claimed_by = w.claimed_for = w.claimed_at = w.claim_deadline = None
 
-    def allowed(w):
-        return actor is None or w.claimed_by_id == actor.pk or _is_staff(actor, w)
-
-    return _transition(actor=actor, wish=wish, action="release", allowed=allowed, change=change, note=note)
+    return _transition(actor=actor, wish=wish, action="release", change=change, note=note)
 
 
 def wish_fulfil(*, actor: User, wish: Wish, photo) -> Wish:
@@ -154,19 +140,16 @@ def wish_fulfil(*, actor: User, wish: Wish, photo) -> Wish:
         w.proof.save(content.name, content, save=False)
         w.fulfilled_at = timezone.now()
 
-    return _transition(actor=actor, wish=wish, action="fulfil", allowed=lambda w: w.claimed_by_id == actor.pk, change=change)
+    return _transition(actor=actor, wish=wish, action="fulfil", change=change)
 
 
 def wish_confirm(*, actor: User, wish: Wish) -> Wish:
     """The resident confirms, or staff/grid worker for a resident without a phone."""
 
-    def allowed(w):
-        return actor.resident_id == w.resident_id or _is_staff(actor, w) or scope_for(actor).can(Capability.REPORT_FOR_OTHERS, w.resident)
-
     def change(w):
         w.confirmed_at = timezone.now()
 
-    return _transition(actor=actor, wish=wish, action="confirm", allowed=allowed, change=change)
+    return _transition(actor=actor, wish=wish, action="confirm", change=change)
 
 
 def wishes_release_expired(*, now=None) -> int:
@@ -186,8 +169,4 @@ def wishes_release_expired(*, now=None) -> int:
 
 def wish_withdraw(*, actor: User, wish: Wish) -> Wish:
     """The resident (or whoever posted for them, or staff) takes a wish back before it is claimed."""
-
-    def allowed(w):
-        return actor.resident_id == w.resident_id or w.posted_by_id == actor.pk or _is_staff(actor, w)
-
-    return _transition(actor=actor, wish=wish, action="withdraw", allowed=allowed)
+    return _transition(actor=actor, wish=wish, action="withdraw")

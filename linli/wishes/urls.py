@@ -6,8 +6,9 @@ app_name = "wishes"
 urlpatterns = [
     path("", views.mine, name="mine"),
     path("post/", views.post, name="post"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/<str:action>/", views.act, name="act"),
-    path("wall/<int:community_pk>/", views.wall, name="wall"),
-    path("review/<int:community_pk>/", views.review, name="review"),
+    path("<id:pk>/", views.detail, name="detail"),
+    path("<id:pk>/proof/", views.proof, name="proof"),
+    path("<id:pk>/<str:action>/", views.act, name="act"),
+    path("wall/<id:community_pk>/", views.wall, name="wall"),
+    path("review/<id:community_pk>/", views.review, name="review"),
 ]

@@ -1,133 +1,162 @@
-"""Thin views over wish selectors and services."""
+"""Thin views over wish selectors and services. Every post goes through a form (shape) and a
+service (rules); an invalid post re-renders its page with the reasons and status 400."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from linli.accounts.scope import Capability, scope_for
+from linli.accounts.scope import scope_for
+from linli.core.errors import post_action
+from linli.registry.access import communities as registry_communities
 from linli.registry.models import Place, PlaceKind
-from linli.wishes import selectors, services
+from linli.wishes import access, forms, selectors, services
 from linli.wishes.models import Campaign, Wish, WishStatus
 
 
-def _visible(user, wish: Wish) -> bool:
-    """Staff and grid workers in scope, the resident, the claimer; anyone may see wall items."""
-    return (
-        wish.status in (WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRMED)
-        or user.resident_id == wish.resident_id
-        or wish.posted_by_id == user.pk
-        or scope_for(user).can(Capability.DISPATCH_APPEALS, wish.community)
-    )
-
-
 def wall(request, community_pk):
+    from django.core.paginator import Paginator
+
     community = get_object_or_404(Place, pk=community_pk, kind=PlaceKind.COMMUNITY)
-    return render(request, "wishes/wall.html", {"community": community, "wishes": selectors.wall(community)})
+    page = Paginator(selectors.wall(community), 30).get_page(request.GET.get("page"))
+    return render(request, "wishes/wall.html", {"community": community, "wishes": page, "page": page})
+
+
+def _resident_for_post(request):
+    """Oneself, or ?resident=<id> among the residents this user may post for."""
+    param = forms.ResidentParam(request.GET if request.method == "GET" else request.POST)
+    if not param.is_valid():
+        raise Http404
+    resident_id = param.cleaned_data["resident"]
+    if not resident_id:
+        return request.user.resident if request.user.resident_id else None
+    return access.residents_postable_for(scope_for(request.user)).filter(pk=resident_id).select_related("household__dwelling").first()
+
+
+def _post_page(request, resident, form):
+    return render(
+        request,
+        "wishes/post.html",
+        {"resident": resident, "form": form, "on_behalf": resident.pk != request.user.resident_id},
+    )
 
 
 @login_required
 def post(request):
     """A resident posts their own wish; a grid worker or staff posts for ?resident=<id> in scope."""
-    resident = request.user.resident
-    if request.GET.get("resident") or request.POST.get("resident"):
-        scope = scope_for(request.user)
-        resident = (
-            scope.residents(capability=Capability.REPORT_FOR_OTHERS)
-            .filter(pk=request.GET.get("resident") or request.POST.get("resident"))
-            .first()
-        )
+    resident = _resident_for_post(request)
     if resident is None:
         raise Http404
-    if request.method == "POST":
-        try:
-            wish = services.wish_post(
-                actor=request.user,
-                resident=resident,
-                kind=request.POST.get("kind", ""),
-                title=request.POST.get("title", ""),
-                description=request.POST.get("description", ""),
-                campaign=Campaign.objects.filter(pk=request.POST.get("campaign") or 0).first(),
-            )
-        except PermissionDenied:
-            raise Http404 from None
-        except ValidationError as e:
-            messages.error(request, "；".join(e.messages))
-        else:
-            messages.success(request, _("心愿已提交，社区审核后会出现在心愿墙上。"))
-            return redirect("wishes:detail", pk=wish.pk)
     today = timezone.localdate()
     campaigns = Campaign.objects.filter(community_id=resident.household.dwelling.community_id, starts_on__lte=today, ends_on__gte=today)
-    return render(
+    form = forms.WishPostForm(request.POST or None, campaigns=campaigns, initial={"campaign": campaigns.first()})
+    if request.method != "POST":
+        return _post_page(request, resident, form)
+    return post_action(
         request,
-        "wishes/post.html",
-        {"resident": resident, "kinds": Wish.Kind.choices, "campaigns": campaigns, "on_behalf": resident.pk != request.user.resident_id},
+        form=form,
+        call=lambda d: services.wish_post(actor=request.user, resident=resident, **d),
+        success_url=lambda wish: reverse("wishes:detail", args=[wish.pk]),
+        rerender=lambda: _post_page(request, resident, form),
+        ok=_("心愿已提交，社区审核后会出现在心愿墙上。"),
     )
 
 
-@login_required
-def detail(request, pk):
-    wish = get_object_or_404(Wish.objects.select_related("compound", "claimed_by", "claimed_for"), pk=pk)
-    if not _visible(request.user, wish):
+def _access_wish(request, pk) -> Wish:
+    try:
+        wish = Wish.objects.select_related("compound", "community", "claimed_by", "claimed_for").get(pk=pk)
+    except (Wish.DoesNotExist, ValueError, OverflowError):
+        raise Http404 from None
+    if not access.can_view(scope_for(request.user), request.user, wish):
         raise Http404
-    staff = scope_for(request.user).can(Capability.DISPATCH_APPEALS, wish.community)
+    return wish
+
+
+def _detail_page(request, wish):
+    scope = scope_for(request.user)
+    allowed = access.allowed_actions(scope, request.user, wish)
     return render(
         request,
         "wishes/detail.html",
         {
             "wish": wish,
-            "staff": staff,
-            "may_claim": wish.can("claim") and services.may_claim(request.user, wish),
-            "is_claimer": wish.claimed_by_id == request.user.pk,
-            "may_confirm": wish.can("confirm") and (request.user.resident_id == wish.resident_id or staff),
-            "orgs": scope_for(request.user).organisation_ids,
+            "actions": allowed,
+            "full": access.can_see_full(scope, request.user, wish),
+            "claim_for": access.claimable_organisations(scope, wish) if "claim" in allowed else [],
         },
     )
 
 
 @login_required
+def detail(request, pk):
+    return _detail_page(request, _access_wish(request, pk))
+
+
+@login_required
+def proof(request, pk):
+    """The fulfilment photo, served through the wish's permission (never as a /media/ file)."""
+    wish = _access_wish(request, pk)
+    if not wish.proof or not access.can_see_full(scope_for(request.user), request.user, wish):
+        raise Http404
+    return FileResponse(wish.proof.open("rb"), content_type="image/png" if wish.proof.name.endswith(".png") else "image/jpeg")
+
+
+ACTIONS = {
+    "approve": (forms.NoteForm, lambda u, w, d, r: services.wish_approve(actor=u, wish=w)),
+    "reject": (forms.ReasonForm, lambda u, w, d, r: services.wish_reject(actor=u, wish=w, reason=d["reason"])),
+    "claim": (forms.ClaimForm, lambda u, w, d, r: services.wish_claim(actor=u, wish=w, organisation=d["organisation"])),
+    "release": (forms.NoteForm, lambda u, w, d, r: services.wish_release(actor=u, wish=w, note=d["note"])),
+    "fulfil": (forms.ProofForm, lambda u, w, d, r: services.wish_fulfil(actor=u, wish=w, photo=d["photo"])),
+    "confirm": (forms.NoteForm, lambda u, w, d, r: services.wish_confirm(actor=u, wish=w)),
+    "withdraw": (forms.NoteForm, lambda u, w, d, r: services.wish_withdraw(actor=u, wish=w)),
+}
+
+
+@login_required
 @require_POST
 def act(request, pk, action):
-    wish = get_object_or_404(Wish, pk=pk)
-    if not _visible(request.user, wish):
+    wish = _access_wish(request, pk)
+    if action not in ACTIONS:
         raise Http404
-    u, p = request.user, request.POST
-    calls = {
-        "approve": lambda: services.wish_approve(actor=u, wish=wish),
-        "reject": lambda: services.wish_reject(actor=u, wish=wish, reason=p.get("reason", "")),
-        "claim": lambda: services.wish_claim(actor=u, wish=wish),
-        "release": lambda: services.wish_release(actor=u, wish=wish, note=p.get("note", "")),
-        "fulfil": lambda: services.wish_fulfil(actor=u, wish=wish, photo=request.FILES.get("photo")),
-        "confirm": lambda: services.wish_confirm(actor=u, wish=wish),
-        "withdraw": lambda: services.wish_withdraw(actor=u, wish=wish),
-    }
-    if action not in calls:
-        raise Http404
-    try:
-        calls[action]()
-    except PermissionDenied:
-        raise Http404 from None
-    except ValidationError as e:
-        messages.error(request, "；".join(e.messages))
+    form_class, call = ACTIONS[action]
+    if form_class is forms.ClaimForm:
+        form = form_class(request.POST, organisations=access.claimable_organisations(scope_for(request.user), wish))
+    elif form_class is forms.ProofForm:
+        form = form_class(request.POST, request.FILES)
     else:
-        messages.success(request, _("已完成。"))
-    return redirect("wishes:detail", pk=wish.pk)
+        form = form_class(request.POST)
+    return post_action(
+        request,
+        form=form,
+        call=lambda d: call(request.user, wish, d, request),
+        success_url=reverse("wishes:detail", args=[wish.pk]),
+        rerender=lambda: _detail_page(request, wish),
+    )
 
 
 @login_required
 def mine(request):
-    own = Wish.objects.filter(resident_id=request.user.resident_id).order_by("-created_at") if request.user.resident_id else []
+    from django.core.paginator import Paginator
+
+    scope = scope_for(request.user)
+    own = (
+        Wish.objects.filter(resident_id=request.user.resident_id).order_by("-created_at")
+        if request.user.resident_id
+        else Wish.objects.none()
+    )
     return render(
         request,
         "wishes/mine.html",
         {
-            "claims": selectors.my_claims(request.user),
-            "own": own,
-            "communities": scope_for(request.user).communities(Capability.DISPATCH_APPEALS),
+            "claims": Paginator(selectors.my_claims(request.user), 20).get_page(request.GET.get("claims")),
+            "own": Paginator(own, 20).get_page(request.GET.get("page")),
+            "page": None,
+            "communities": registry_communities(scope, access.REVIEW_WISHES),
+            "claimer": access.may_claim_somewhere(scope, request.user),
+            "wall_community": request.user.resident.household.dwelling.community_id if request.user.resident_id else None,
         },
     )
 
@@ -135,12 +164,17 @@ def mine(request):
 @login_required
 def review(request, community_pk):
     community = get_object_or_404(Place, pk=community_pk, kind=PlaceKind.COMMUNITY)
-    if not scope_for(request.user).can(Capability.DISPATCH_APPEALS, community):
+    if not access.can_review_community(scope_for(request.user), community):
         raise Http404
-    pending = Wish.objects.filter(community=community, status=WishStatus.PENDING).select_related("resident", "compound")
+    from django.core.paginator import Paginator
+
+    pending = Paginator(
+        Wish.objects.filter(community=community, status=WishStatus.PENDING).select_related("resident", "compound").order_by("created_at"),
+        30,
+    ).get_page(request.GET.get("page"))
     campaigns = [(c, selectors.stats(community, campaign=c)) for c in Campaign.objects.filter(community=community)[:5]]
     return render(
         request,
         "wishes/review.html",
-        {"community": community, "pending": pending, "stats": selectors.stats(community), "campaigns": campaigns},
+        {"community": community, "pending": pending, "page": pending, "stats": selectors.stats(community), "campaigns": campaigns},
     )

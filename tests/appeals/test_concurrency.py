@@ -49,4 +49,4 @@ def test_concurrent_submits_with_one_key_make_one_appeal(require_postgres, world
         ),
     )
     assert results.count("ok") == 10
-    assert Appeal.objects.filter(idempotency_key="same-key").count() == 1
+    assert Appeal.objects.filter(description="同一次提交").count() == 1

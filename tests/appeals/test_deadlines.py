@@ -47,7 +47,7 @@ def test_overdue_list_per_level(world, in_progress, login):
 
 
 def test_scan_runs_as_a_task(world, in_progress):
-    from linli.appeals.tasks import scan_deadlines
+    from linli.ops.tasks import scan_deadlines
 
     Appeal.objects.filter(pk=in_progress.pk).update(complete_deadline=timezone.now() - timedelta(minutes=1))
-    assert scan_deadlines.call() == {"reminded": 0, "overdue": 1}
+    assert scan_deadlines.call() == {"reminded": 0, "overdue": 1, "wishes_released": 0, "patrols_closed": 0}

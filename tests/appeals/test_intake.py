@@ -51,11 +51,11 @@ def test_keyword_suggestion_on_cold_start(world, new_appeal):
     assert b.suggested_category.code == "pets"
 
 
-def test_similar_open_appeals_at_the_same_building(world, new_appeal):
+def test_similar_open_appeals_at_the_same_building(world, new_appeal, neighbour):
     a = new_appeal()
     assert a in similar_open_appeals(a.place)
-    assert services.appeal_support(actor=world.user("gridworker"), appeal=a)
-    assert not services.appeal_support(actor=world.user("gridworker"), appeal=a)  # once per person
+    assert services.appeal_support(actor=neighbour, appeal=a)
+    assert not services.appeal_support(actor=neighbour, appeal=a)  # once per person
 
 
 def test_merged_appeals_share_the_outcome(world, new_appeal):

@@ -53,6 +53,7 @@ def test_each_action_is_refused_from_every_other_state(world, new_appeal, action
         "extend": lambda x: services.appeal_extend(actor=staff, appeal=x, working_days=3, reason="等材料"),
         "supervise": lambda x: services.appeal_supervise(actor=staff, appeal=x),
         "callback": lambda x: services.appeal_callback(actor=staff, appeal=x, note="已回访"),
+        "council_resolve": lambda x: services.appeal_resolve_by_council(actor=staff, appeal=x, resolution=_resolution_for(x)),
     }
     for status in Status.values:
         Appeal.objects.filter(pk=a.pk).update(status=status)
@@ -143,3 +144,15 @@ def test_extension_moves_the_deadline(world, in_progress):
     assert a.complete_deadline > before
     with pytest.raises(PermissionDenied):
         services.appeal_extend(actor=world.user("gridworker"), appeal=a, working_days=3, reason="x")
+
+
+def _resolution_for(appeal):
+    """A council resolution whose topic the appeal was raised to (the authority of council_resolve)."""
+    from types import SimpleNamespace
+
+    class Appeals:
+        def filter(self, pk):
+            return SimpleNamespace(exists=lambda: pk == appeal.pk)
+
+    council = SimpleNamespace(community_id=appeal.community_id, name="议事会")
+    return SimpleNamespace(topic=SimpleNamespace(council=council, appeals=Appeals()), decision="决定", adopted=True)

@@ -67,7 +67,22 @@ def test_post_needs_a_key_and_creates_an_appeal(world, client, key):
     number = response.json()[0]["service_request_id"]
     a = Appeal.objects.get(number=number)
     assert a.channel == "open311" and a.reporter_name == "张 三" and a.contact_phone == "13900001111"
-    assert client.get(f"/open311/v2/tokens/{number}.json").json() == [{"service_request_id": number, "token": number}]
+    # The client follows what it posted (with its key); nobody else sees an open request.
+    assert client.get(f"/open311/v2/tokens/{number}.json?api_key={key}").json() == [{"service_request_id": number, "token": number}]
+    own = client.get(f"/open311/v2/requests/{number}.json?api_key={key}").json()
+    assert own[0]["status"] == "open" and "路灯不亮" not in json.dumps(own, ensure_ascii=False)
+    assert client.get(f"/open311/v2/tokens/{number}.json").status_code == 404
+    assert client.get(f"/open311/v2/requests/{number}.json").status_code == 404
+
+
+def test_idempotency_key_belongs_to_its_client(world, client, key):
+    other = issue_key(name="另一个客户端", community=world.community)[1]
+    data = {"service_code": "facilities", "description": "路灯不亮", "address_id": str(world.building.pk)}
+    first = client.post("/open311/v2/requests.json", {**data, "api_key": key}, HTTP_IDEMPOTENCY_KEY="k1")
+    again = client.post("/open311/v2/requests.json", {**data, "api_key": key}, HTTP_IDEMPOTENCY_KEY="k1")
+    theirs = client.post("/open311/v2/requests.json", {**data, "api_key": other}, HTTP_IDEMPOTENCY_KEY="k1")
+    assert first.json()[0]["service_request_id"] == again.json()[0]["service_request_id"]
+    assert theirs.json()[0]["service_request_id"] != first.json()[0]["service_request_id"]
 
 
 def test_post_errors_are_open311_errors(world, client, key):
@@ -86,33 +101,56 @@ def test_post_errors_are_open311_errors(world, client, key):
     assert ET.fromstring(xml.content).find("error/code").text == "400"
 
 
-def test_requests_list_and_detail_validate_and_hide_personal_data(world, new_appeal, client):
-    a = new_appeal(description="路灯坏了，请打13912345678联系我", contact_phone="13912345678")
-    services.appeal_accept(actor=world.user("staff"), appeal=a)
+def _resolved(world, new_appeal, **kw):
+    a = new_appeal(**kw)
+    staff, worker = world.user("staff"), world.user("gridworker")
+    services.appeal_accept(actor=staff, appeal=a)
+    services.appeal_dispatch(actor=staff, appeal=a, users=[worker])
+    services.appeal_sign(actor=worker, appeal=a)
+    return services.appeal_resolve(actor=worker, appeal=a, result="已修好，有事请打139-1234-5678找王师傅")
+
+
+def test_requests_show_only_what_the_board_shows(world, new_appeal, client):
+    """Regression (access issue #3): open and rejected appeals, names, health details and phones
+    written with separators never reach Open311."""
+    public = _resolved(world, new_appeal, description="张大爷腿脚不便，路灯坏了，请打139 1234 5678联系我", contact_phone="13912345678")
+    still_open = new_appeal(description="王阿姨高血压，楼道灯坏了")
+    services.appeal_accept(actor=world.user("staff"), appeal=still_open)
+    rejected = new_appeal(description="李四家漏水")
+    services.appeal_reject(actor=world.user("staff"), appeal=rejected, reason="李四电话13712345678，已转物业")
     listing = client.get(f"/open311/v2/requests.json?jurisdiction_id={world.community.code}").json()
     validator("requests.json").validate(listing)
-    (item,) = [r for r in listing if r["service_request_id"] == a.number]
-    assert item["status"] == "open" and item["service_code"] == "facilities"
+    assert [r["service_request_id"] for r in listing] == [public.number]
+    (item,) = listing
+    assert item["status"] == "closed" and item["service_code"] == "facilities"
     text = json.dumps(listing, ensure_ascii=False)
-    assert "13912345678" not in text and "101" not in item["address"]
-    detail = client.get(f"/open311/v2/requests/{a.number}.json").json()
+    for secret in ("1234", "张大爷", "腿脚", "王阿姨", "李四", "101"):
+        assert secret not in text, secret
+    assert "139****5678" in item["status_notes"]
+    detail = client.get(f"/open311/v2/requests/{public.number}.json").json()
     validator("requests.json").validate(detail)
+    for hidden in (still_open, rejected):
+        assert client.get(f"/open311/v2/requests/{hidden.number}.json").status_code == 404
+        assert client.get(f"/open311/v2/requests.json?service_request_id={hidden.number}").json() == []
     assert client.get("/open311/v2/requests/nope.json").status_code == 404
 
 
 def test_status_and_date_filters(world, new_appeal, in_progress, client):
-    a = new_appeal()
-    services.appeal_reject(actor=world.user("staff"), appeal=a, reason="重复")
+    done = _resolved(world, new_appeal)
     closed = client.get("/open311/v2/requests.json?status=closed").json()
-    assert [r["service_request_id"] for r in closed] == [a.number]
-    opened = client.get("/open311/v2/requests.json?status=open").json()
-    assert in_progress.number in {r["service_request_id"] for r in opened}
+    assert [r["service_request_id"] for r in closed] == [done.number]
+    assert client.get("/open311/v2/requests.json?status=open").json() == []  # open ones are never public
     assert client.get("/open311/v2/requests.json?start_date=2000-01-01&end_date=2000-01-02").json() == []
     assert client.get("/open311/v2/requests.json?start_date=garbage").status_code == 400
 
 
+def test_bad_parameters_are_400_not_500(world, client):
+    for query in ("service_code=%00", "jurisdiction_id=%00", "service_request_id=%00", "api_key=%00"):
+        assert client.get(f"/open311/v2/requests.json?{query}").status_code == 400, query
+
+
 def test_xml_formats(world, new_appeal, client):
-    a = new_appeal()
+    a = _resolved(world, new_appeal)
     root = ET.fromstring(client.get("/open311/v2/services.xml").content)
     assert root.tag == "services" and root.find("service/service_code") is not None
     root = ET.fromstring(client.get(f"/open311/v2/requests/{a.number}.xml").content)

@@ -37,9 +37,12 @@ def test_dispatch_tells_the_handler_and_the_reporter(world, new_appeal, senders)
 
 def test_reporter_without_account_gets_sms_by_phone(world, new_appeal, senders):
     a = new_appeal(actor=world.user("gridworker"), channel="grid_worker", reporter_name="王奶奶", contact_phone="13911112222")
+    (received,) = Notification.objects.filter(channel="sms", recipient__isnull=True).order_by("id")
+    assert received.phone == "13911112222"  # stored encrypted, read back in clear by the sender only
+    assert a.number in received.text and "/t/" in received.text  # the tracking link, in the SMS only
+    assert "/t/" not in received.body  # the readable column keeps no link that stands for the reporter
     services.appeal_accept(actor=world.user("staff"), appeal=a)
-    n = Notification.objects.get(channel="sms", recipient__isnull=True)
-    assert n.phone == "13911112222"  # stored encrypted, read back in clear by the sender only
+    assert Notification.objects.filter(channel="sms", recipient__isnull=True).count() == 2
 
 
 def test_a_refused_change_leaves_no_notification(world, new_appeal):

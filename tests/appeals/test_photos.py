@@ -74,3 +74,22 @@ def test_a_bad_photo_stops_the_report_and_saves_nothing(world, new_appeal):
         new_appeal(photos=[upload(b"not an image")])
     assert "photos" in e.value.message_dict
     assert not Appeal.objects.exists()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge canvas (a decompression bomb)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+
+
+def test_a_decompression_bomb_is_refused_not_decoded():
+    """Regression (access issue #13): a 20000×20000 PNG is a clear 400-style refusal."""
+    with pytest.raises(ValidationError) as e:
+        clean_photo(upload(png_claiming(20000, 20000), name="bomb.png"))
+    assert e.value.code == "too_many_pixels"

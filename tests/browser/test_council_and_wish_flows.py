@@ -5,10 +5,10 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
+from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.councils import services
 from linli.councils.models import Member, Topic, Vote
-from linli.registry import services as registry_services
 from linli.registry.models import CareTag, Place, PlaceKind
 from linli.wishes.models import Wish, WishStatus
 from tests.browser.conftest import PHONE
@@ -24,7 +24,7 @@ def neighbour(world, username, tags=()):
     u = User.objects.create_user(username, password=PASSWORD)
     u.resident = r
     u.save()
-    registry_services.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=r.household)
+    account_services.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=r.household)
     return User.objects.get(pk=u.pk)
 
 
@@ -83,12 +83,15 @@ def test_topic_support_meeting_vote_resolution(world, page_for, live_server):
     worker.goto(f"{live_server.url}/councils/topics/{topic.pk}/")
     worker.check("input[name=choice][value=for]")
     worker.click("form.ballot button")
-    worker.wait_for_selector("text=已投票")
+    worker.wait_for_selector(".vote-receipt")  # a receipt, not the ballot again
+    assert "每人一票" in worker.text_content(".vote-receipt") and not worker.query_selector("form.ballot")
 
     staff.reload()
-    staff.check("input[name=choice][value=for]")
-    staff.fill("input[name=voter_key]", f"m{council.members.get(name='王大爷').pk}")  # a paper ballot
-    staff.click("form.ballot button")
+    staff.click("summary >> text=代录纸质票")  # a paper ballot, picked by the member's name
+    staff.select_option("select[name=member]", label="王大爷")
+    staff.select_option("select[name=choice]", value="for")
+    staff.click("button >> text=登记")
+    staff.wait_for_selector("text=已投票")
     staff.click("text=结束并计票")
     staff.wait_for_selector("ul.arith")
     vote = Vote.objects.get()

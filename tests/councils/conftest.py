@@ -2,6 +2,7 @@ from decimal import Decimal
 
 import pytest
 
+from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.councils import services
 from linli.councils.models import Member
@@ -58,5 +59,5 @@ def resident_user(world, name):
     u = User.objects.create_user(f"u-{r.pk}", password="x-Strong-pass-1")
     u.resident = r
     u.save()
-    rs.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=hh)
+    account_services.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=hh)
     return User.objects.get(pk=u.pk)

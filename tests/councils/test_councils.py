@@ -132,7 +132,7 @@ def test_owners_vote_art_278(world, council, owners, compound, other_area, passe
     # 2 of 3 owners (exactly 2/3) take part. By area: 177 of 265 m² is ≥ 2/3 (531 ≥ 530) and both
     # approve, so it passes; with 90 m² it is 179 of 269, just under 2/3 (537 < 538), and fails.
     assert v.passed is passes and v.figures["total_owners"] == 3
-    assert any("三分之二" in line for line in v.result_lines)
+    assert any("三分之二" in line for line in v.result_text)
 
 
 def test_tally_query_count_does_not_grow_with_owners(world, council, owners, compound):
@@ -157,9 +157,25 @@ def test_resolution_resolves_the_appeals_it_answers(world, council, new_appeal):
     t = services.topic_from_appeals(actor=staff, council=council, appeals=[a], title="电动车停放")
     assert a.events.filter(action="to_council").exists()
     t = to_decide(world, t)
+    with pytest.raises(ValidationError):  # a resolution rests on a closed vote
+        services.resolution_publish(
+            actor=staff,
+            topic=t,
+            vote=None,
+            decision="3栋东侧划定20个电动车位",
+            responsible="物业公司",
+            due_on=date.today() + timedelta(days=30),
+        )
+    vote = _passed_vote(world, council, t)
     r = services.resolution_publish(
-        actor=staff, topic=t, decision="3栋东侧划定20个电动车位", responsible="物业公司", due_on=date.today() + timedelta(days=30)
+        actor=staff,
+        topic=t,
+        vote=vote,
+        decision="3栋东侧划定20个电动车位",
+        responsible="物业公司",
+        due_on=date.today() + timedelta(days=30),
     )
+    assert r.adopted and r.vote == vote
     a.refresh_from_db()
     assert a.status == AppealStatus.RESOLVED and "议事决定" in a.result
     t.refresh_from_db()
@@ -179,3 +195,54 @@ def test_twenty_concurrent_ballots_by_one_voter_record_one(world, council):
     results = race(20, lambda i: services.ballot_cast(actor=world.user("gridworker"), vote=v, choice="for"))
     assert results.count("ok") == 1, results
     assert Ballot.objects.filter(vote=v).count() == 1
+
+
+def _meeting_with_all_present(world, council):
+    m = services.meeting_schedule(actor=world.user("staff"), council=council, kind="matter", title="议事会", scheduled_at=timezone.now())
+    for member in council.members.all():
+        services.meeting_sign_in(actor=world.user("staff"), meeting=m, member=member)
+    return m
+
+
+def _passed_vote(world, council, topic, choice="for"):
+    staff = world.user("staff")
+    m = _meeting_with_all_present(world, council)
+    v = services.vote_open(actor=staff, topic=topic, rule=Rule.MAJORITY, meeting=m)
+    for member in council.members.all():
+        services.ballot_cast(actor=staff, vote=v, choice=choice, voter_key=f"m{member.pk}")
+    return services.vote_close(actor=staff, vote=v)
+
+
+def test_a_rejected_vote_can_only_be_recorded_as_not_adopted(world, council, new_appeal):
+    """Regression (phone-first issue): a resolution cannot adopt what the vote rejected; it
+    states the vote it rests on, and the appeals learn the council's real outcome."""
+    a = new_appeal(description="想在楼下装健身器材")
+    staff = world.user("staff")
+    t = to_decide(world, services.topic_from_appeals(actor=staff, council=council, appeals=[a], title="健身器材"))
+    rejected = _passed_vote(world, council, t, choice="against")
+    assert rejected.passed is False
+    r = services.resolution_publish(
+        actor=staff, topic=t, vote=rejected, decision="暂不安装，明年再议", responsible="社区", due_on=date.today() + timedelta(days=30)
+    )
+    assert r.adopted is False
+    a.refresh_from_db()
+    assert a.status == AppealStatus.RESOLVED and "表决未通过" in a.result and "议事决定" not in a.result
+
+
+def test_paper_ballots_are_picked_by_member_or_dwelling(world, council, owners, compound):
+    staff = world.user("staff")
+    t = to_decide(world, services.topic_propose(actor=staff, council=council, title="维修基金", source="staff"))
+    m = _meeting_with_all_present(world, council)
+    members_vote = services.vote_open(actor=staff, topic=t, rule=Rule.MAJORITY, meeting=m)
+    wang = council.members.get(name="王大爷")
+    key = services.paper_voter_key(members_vote, member=wang)
+    assert services.ballot_cast(actor=staff, vote=members_vote, choice="for", voter_key=key).voter_key == f"m{wang.pk}"
+    owners(n_extra=1)
+    owner_vote = services.vote_open(actor=staff, topic=t, rule=Rule.OWNERS, compound=compound)
+    from linli.registry.models import Ownership
+
+    dwelling = Ownership.objects.get(owner_key="owner-0").dwelling
+    assert services.paper_voter_key(owner_vote, dwelling=dwelling) == "owner-0"
+    assert dwelling.address in services.paper_dwellings(owner_vote)
+    with pytest.raises(ValidationError):
+        services.paper_voter_key(owner_vote, dwelling=world.far_building)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from linli.councils.voting import Choice, OwnerWeight, Rule, tally_members, tally_owners
+from linli.councils.voting import Choice, OwnerWeight, Rule, render_line, tally_members, tally_owners
 
 
 def owners(n, area="100"):
@@ -111,7 +111,7 @@ def test_area_can_block_what_numbers_carry():
     ballots = {**{f"s{i}": Choice.FOR for i in range(4)}, "l0": Choice.AGAINST, "l1": Choice.AGAINST}
     r = tally_owners(rule=Rule.OWNERS, eligible=eligible, ballots=ballots)
     assert not r.passed and r.figures["for_owners"] == 4
-    assert any("同意" in line for line in r.lines)
+    assert any("同意" in render_line(item) for item in r.lines)
 
 
 def test_one_owner_of_several_dwellings_counts_once_by_number():

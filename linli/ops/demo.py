@@ -1,0 +1,24 @@
+"""The order in which the apps' demos build on one another (registry first: everything else
+stands on its places, people and users)."""
+
+
+def seed_everything(*, seed: int) -> dict[str, int]:
+    from linli.appeals.demo import seed_appeals
+    from linli.councils.demo import seed_councils, seed_ownerships
+    from linli.gridwork.demo import seed_gridwork
+    from linli.registry.demo import seed_registry
+    from linli.wishes.demo import seed_wishes
+
+    hemei, counts = seed_registry(seed=seed)
+    summary = {
+        "places": counts.places,
+        "grids": counts.grids,
+        "households": counts.households,
+        "residents": counts.residents,
+        "appeals": seed_appeals(community=hemei, seed=seed),
+    }
+    seed_ownerships(community=hemei, seed=seed)
+    seed_councils(community=hemei, seed=seed)
+    summary["wishes"] = seed_wishes(community=hemei, seed=seed)
+    summary.update(seed_gridwork(community=hemei, seed=seed))
+    return summary

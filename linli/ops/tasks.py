@@ -1,0 +1,19 @@
+"""The site-wide deadline scan as a task (django-tasks), so cron can hand it to the worker."""
+
+from django_tasks import task
+
+
+def scan_deadlines_now() -> dict[str, int]:
+    from linli.appeals.services import appeals_scan_deadlines
+    from linli.gridwork.services import patrols_close_forgotten
+    from linli.wishes.services import wishes_release_expired
+
+    counts = appeals_scan_deadlines()
+    counts["wishes_released"] = wishes_release_expired()
+    counts["patrols_closed"] = patrols_close_forgotten()
+    return counts
+
+
+@task()
+def scan_deadlines() -> dict:
+    return scan_deadlines_now()

@@ -1,0 +1,306 @@
+"""The world the permission matrix walks: the test world (two communities of one street) plus,
+inside and outside the first community's scope, an object in every state an action starts from.
+
+Roles (one user each): anonymous, the resident 张三 (reporter), a neighbour 李四 in the same
+compound, building head, grid worker and leader of grid 1, a grid worker of grid 2, community
+staff and secretary, staff of the other community, the street supervisor, property and partner
+staff of the community, property staff of the other community, a user holding two roles (grid
+worker of grid 2 and building head of building 1), a red steward (红色小管家) of grid 1 linked to
+张三's household, and the administrator.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from io import BytesIO
+from types import SimpleNamespace
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from linli.accounts import services as account_services
+from linli.accounts.models import Role, User
+from linli.appeals import services as appeals
+from linli.appeals.models import Category
+from linli.councils import services as councils
+from linli.councils.models import Member
+from linli.councils.voting import Rule
+from linli.gridwork import services as gridwork
+from linli.registry import services as registry
+from linli.registry.models import CareTag, ImportJob, Organisation, Place, PlaceKind
+from linli.wishes import services as wishes
+from tests.conftest import PASSWORD, build_world, user_for_resident
+
+ROLES = (
+    "anonymous",
+    "resident",
+    "neighbour",
+    "buildinghead",
+    "gridworker",
+    "gridleader",
+    "other_gridworker",
+    "staff",
+    "secretary",
+    "far_staff",
+    "street",
+    "property",
+    "far_property",
+    "partner",
+    "dual",
+    "steward",
+    "admin",
+)
+
+
+def jpeg(name="p.jpg") -> SimpleUploadedFile:
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (40, 30), (30, 120, 200)).save(out, format="JPEG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/jpeg")
+
+
+def xlsx(rows) -> SimpleUploadedFile:
+    from openpyxl import Workbook
+
+    from linli.registry import excel
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(excel.header_labels())
+    for row in rows:
+        ws.append(row)
+    out = BytesIO()
+    wb.save(out)
+    return SimpleUploadedFile("residents.xlsx", out.getvalue())
+
+
+def _dwelling(building):
+    return Place.objects.get(path__startswith=building.path, kind=PlaceKind.DWELLING)
+
+
+def build_matrix_world():
+    w = build_world()
+    admin, staff, far_staff = w.admin, w.user("staff"), w.user("far_staff")
+    users = dict(w.users)
+    users["neighbour"] = user_for_resident(w, w.other_resident, "neighbour")
+    # The neighbour is a party member: a claimer of wishes in the community.
+    w.other_resident.care_tags.add(CareTag.objects.get(code="party_member"))
+    partner_org = registry.organisation_create(actor=admin, place=w.community, kind="partner_unit", name="区供电公司第三党支部")
+    far_org = registry.organisation_create(actor=admin, place=w.other_community, kind="property_company", name="新桥物业")
+    property_org = Organisation.objects.get(name="红枫物业")
+
+    def make(key, role, **anchor):
+        u = User.objects.create_user(key, password=PASSWORD)
+        account_services.role_assign(actor=admin, user=u, role=role, **anchor)
+        users[key] = User.objects.get(pk=u.pk)
+        return users[key]
+
+    make("partner", Role.PARTNER_STAFF, organisation=partner_org)
+    make("far_property", Role.PROPERTY_STAFF, organisation=far_org)
+    dual = make("dual", Role.GRID_WORKER, grid=w.other_grid)
+    account_services.role_assign(actor=admin, user=dual, role=Role.BUILDING_HEAD, place=w.building)
+    users["dual"] = User.objects.get(pk=dual.pk)
+    steward = make("steward", Role.RED_STEWARD, grid=w.grid)
+    users["admin"] = admin
+    w.users = users
+    o = SimpleNamespace(w=w, users=users, property_org=property_org, partner_org=partner_org, far_org=far_org)
+    o.b1, o.b3, o.grid, o.far_grid = w.building, w.far_building, w.grid, w.far_grid
+    o.r1, o.r3, o.hh1, o.hh3 = w.resident, w.far_resident, w.household, w.far_household
+    o.community, o.far_community = w.community, w.other_community
+    facilities = Category.objects.get(community=None, code="facilities")
+    resident, gridworker = users["resident"], users["gridworker"]
+
+    # ---- appeals inside (reported by 张三 at his dwelling) and outside (recorded by far staff) ----
+    def appeal(actor, place, title, channel="resident", **kw):
+        a, _created = appeals.appeal_submit(
+            actor=actor, place=place, title=title, description=f"{title}，请处理", channel=channel, category=facilities, **kw
+        )
+        return a
+
+    d1, d3 = _dwelling(w.building), _dwelling(w.far_building)
+    o.a_sub = appeal(resident, d1, "楼道灯坏了甲", photos=[jpeg()])
+    o.photo = o.a_sub.photos.get()
+    o.a_acc = appeals.appeal_accept(actor=staff, appeal=appeal(resident, d1, "楼道灯坏了乙"))
+    o.a_disp = appeals.appeal_dispatch(
+        actor=staff,
+        appeal=appeals.appeal_accept(actor=staff, appeal=appeal(resident, d1, "楼道灯坏了丙")),
+        users=[gridworker],
+        organisations=[property_org],
+        lead=gridworker,
+    )
+    prog = appeals.appeal_accept(actor=staff, appeal=appeal(resident, d1, "楼道灯坏了丁"))
+    prog = appeals.appeal_dispatch(actor=staff, appeal=prog, users=[gridworker])
+    o.a_prog = appeals.appeal_sign(actor=gridworker, appeal=prog)
+    res = appeals.appeal_accept(actor=staff, appeal=appeal(resident, d1, "楼道灯坏了戊"))
+    res = appeals.appeal_sign(actor=gridworker, appeal=appeals.appeal_dispatch(actor=staff, appeal=res, users=[gridworker]))
+    o.a_res = appeals.appeal_resolve(actor=gridworker, appeal=res, result="已更换灯泡")
+
+    far_phone = {"channel": "phone", "reporter_name": "王五"}
+    o.f_sub = appeal(far_staff, d3, "新桥路灯甲", **far_phone, photos=[jpeg()])
+    o.f_photo = o.f_sub.photos.get()
+    o.f_acc = appeals.appeal_accept(actor=far_staff, appeal=appeal(far_staff, d3, "新桥路灯乙", **far_phone))
+    f_disp = appeals.appeal_accept(actor=far_staff, appeal=appeal(far_staff, d3, "新桥路灯丙", **far_phone))
+    o.f_disp = appeals.appeal_dispatch(actor=far_staff, appeal=f_disp, organisations=[far_org])
+    f_prog = appeals.appeal_accept(actor=far_staff, appeal=appeal(far_staff, d3, "新桥路灯丁", **far_phone))
+    f_prog = appeals.appeal_dispatch(actor=far_staff, appeal=f_prog, organisations=[far_org])
+    o.f_prog = appeals.appeal_sign(actor=users["far_property"], appeal=f_prog)
+    f_res = appeals.appeal_accept(actor=far_staff, appeal=appeal(far_staff, d3, "新桥路灯戊", **far_phone))
+    f_res = appeals.appeal_sign(
+        actor=users["far_property"], appeal=appeals.appeal_dispatch(actor=far_staff, appeal=f_res, organisations=[far_org])
+    )
+    o.f_res = appeals.appeal_resolve(actor=users["far_property"], appeal=f_res, result="已修好")
+
+    o.cat_in = appeals.category_save(actor=staff, community=w.community, name="楼道堆物", code="corridor", complete_days=3, sign_days=1)
+    o.cat_out = appeals.category_save(actor=far_staff, community=w.other_community, name="新桥堆物", code="xq-corridor")
+
+    # ---- registry: import jobs of each community --------------------------------------------------
+    o.job_in = ImportJob.objects.create(community=w.community, created_by=staff, original_name="a.xlsx")
+    o.job_out = ImportJob.objects.create(community=w.other_community, created_by=far_staff, original_name="b.xlsx")
+
+    # ---- councils ------------------------------------------------------------------------------------
+    compound = Place.objects.get(kind=PlaceKind.COMPOUND, name="阳光花园")
+    o.council = councils.council_create(
+        actor=staff, community=w.community, compound=compound, name="阳光花园邻里议事会", support_threshold=5
+    )
+    councils.member_add(actor=staff, council=o.council, name="李书记", role=Member.Role.CONVENER, user=users["secretary"])
+    councils.member_add(actor=staff, council=o.council, name="陈静", role=Member.Role.GRID_WORKER, user=gridworker)
+    councils.member_add(actor=staff, council=o.council, name="张三", role=Member.Role.RESIDENT_REP, user=resident)
+    councils.member_add(actor=staff, council=o.council, name="王大爷", role=Member.Role.PARTY_MEMBER)
+    o.t_collect = councils.topic_propose(actor=resident, council=o.council, title="电动车停放")
+    o.t_comment = councils.topic_propose(actor=resident, council=o.council, title="宠物管理")
+    for _ in range(2):
+        o.t_comment = councils.topic_advance(actor=staff, topic=o.t_comment)
+    o.t_decide = councils.topic_propose(actor=resident, council=o.council, title="增设晾衣杆")
+    while o.t_decide.step != "decide":
+        o.t_decide = councils.topic_advance(actor=staff, topic=o.t_decide)
+    o.meeting = councils.meeting_schedule(
+        actor=staff, council=o.council, kind="matter", title="晾衣杆议事会", scheduled_at=timezone.now(), topics=[o.t_decide]
+    )
+    for member in o.council.members.exclude(user=None):
+        councils.meeting_sign_in(actor=staff, meeting=o.meeting, member=member)
+    o.meeting_later = councils.meeting_schedule(
+        actor=staff, council=o.council, kind="monthly", title="下月议事会", scheduled_at=timezone.now() + timedelta(days=20)
+    )
+    o.vote = councils.vote_open(actor=staff, topic=o.t_decide, rule=Rule.MAJORITY, meeting=o.meeting)
+    o.t_done = councils.topic_propose(actor=resident, council=o.council, title="楼道照明")
+    while o.t_done.step != "decide":
+        o.t_done = councils.topic_advance(actor=staff, topic=o.t_done)
+    done_vote = councils.vote_close(
+        actor=staff, vote=councils.vote_open(actor=staff, topic=o.t_done, rule=Rule.MAJORITY, meeting=o.meeting)
+    )
+    councils.resolution_publish(
+        actor=staff,
+        topic=o.t_done,
+        vote=done_vote,
+        decision="增加声控灯",
+        responsible="物业",
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+    # t_decide has a closed vote too, so a resolution may be published on it.
+    o.closed_vote = councils.vote_close(
+        actor=staff, vote=councils.vote_open(actor=staff, topic=o.t_decide, rule=Rule.MAJORITY, meeting=o.meeting)
+    )
+    o.t_done.refresh_from_db()
+
+    o.far_council = councils.council_create(actor=far_staff, community=w.other_community, name="新桥议事会", support_threshold=5)
+    councils.member_add(actor=far_staff, council=o.far_council, name="新桥召集人", role=Member.Role.CONVENER, user=far_staff)
+    o.far_topic = councils.topic_propose(actor=far_staff, council=o.far_council, title="新桥停车", source="staff")
+    o.far_comment = councils.topic_propose(actor=far_staff, council=o.far_council, title="新桥绿化", source="staff")
+    for _ in range(2):
+        o.far_comment = councils.topic_advance(actor=far_staff, topic=o.far_comment)
+    o.far_decide = councils.topic_propose(actor=far_staff, council=o.far_council, title="新桥晾衣", source="staff")
+    while o.far_decide.step != "decide":
+        o.far_decide = councils.topic_advance(actor=far_staff, topic=o.far_decide)
+    o.far_meeting = councils.meeting_schedule(
+        actor=far_staff, council=o.far_council, kind="matter", title="新桥议事", scheduled_at=timezone.now(), topics=[o.far_decide]
+    )
+    councils.meeting_sign_in(actor=far_staff, meeting=o.far_meeting, member=o.far_council.members.get())
+    o.far_meeting_later = councils.meeting_schedule(
+        actor=far_staff, council=o.far_council, kind="monthly", title="新桥下月议事", scheduled_at=timezone.now() + timedelta(days=20)
+    )
+    o.far_vote = councils.vote_open(actor=far_staff, topic=o.far_decide, rule=Rule.MAJORITY, meeting=o.far_meeting)
+    o.far_done = councils.topic_propose(actor=far_staff, council=o.far_council, title="新桥照明", source="staff")
+    while o.far_done.step != "decide":
+        o.far_done = councils.topic_advance(actor=far_staff, topic=o.far_done)
+    far_done_vote = councils.vote_close(
+        actor=far_staff, vote=councils.vote_open(actor=far_staff, topic=o.far_done, rule=Rule.MAJORITY, meeting=o.far_meeting)
+    )
+    councils.resolution_publish(
+        actor=far_staff,
+        topic=o.far_done,
+        vote=far_done_vote,
+        decision="加灯",
+        responsible="物业",
+        due_on=timezone.localdate() + timedelta(days=30),
+    )
+    o.far_closed_vote = councils.vote_close(
+        actor=far_staff, vote=councils.vote_open(actor=far_staff, topic=o.far_decide, rule=Rule.MAJORITY, meeting=o.far_meeting)
+    )
+
+    # ---- wishes -----------------------------------------------------------------------------------------
+    def wish(actor, resident_obj, title):
+        return wishes.wish_post(actor=actor, resident=resident_obj, kind="goods", title=title)
+
+    o.w_pending = wish(gridworker, w.resident, "一副老花镜")
+    o.w_open = wishes.wish_approve(actor=staff, wish=wish(gridworker, w.resident, "一台排气扇"))
+    o.w_claimed = wishes.wish_claim(
+        actor=users["partner"], wish=wishes.wish_approve(actor=staff, wish=wish(gridworker, w.resident, "冬天的棉被"))
+    )
+    fulfilled = wishes.wish_claim(
+        actor=users["partner"], wish=wishes.wish_approve(actor=staff, wish=wish(gridworker, w.resident, "一把拐杖"))
+    )
+    o.w_fulfilled = wishes.wish_fulfil(actor=users["partner"], wish=fulfilled, photo=jpeg())
+    o.far_pending = wish(far_staff, w.far_resident, "新桥心愿甲")
+    o.far_open = wishes.wish_approve(actor=far_staff, wish=wish(far_staff, w.far_resident, "新桥心愿乙"))
+    o.far_claimed = wishes.wish_claim(
+        actor=users["far_property"], wish=wishes.wish_approve(actor=far_staff, wish=wish(far_staff, w.far_resident, "新桥心愿丙"))
+    )
+    far_fulfilled = wishes.wish_claim(
+        actor=users["far_property"], wish=wishes.wish_approve(actor=far_staff, wish=wish(far_staff, w.far_resident, "新桥心愿丁"))
+    )
+    o.far_fulfilled = wishes.wish_fulfil(actor=users["far_property"], wish=far_fulfilled, photo=jpeg())
+
+    # ---- grid work ---------------------------------------------------------------------------------------
+    far_gridworker = users["far_gridworker"]
+    o.compound = compound
+    o.far_compound = Place.objects.get(kind=PlaceKind.COMPOUND, name="新桥一村")
+    gridwork.steward_link(actor=staff, steward=steward, household=w.household)
+    o.patrol = gridwork.patrol_start(actor=gridworker, compound=o.compound)
+    o.far_patrol = gridwork.patrol_start(actor=far_gridworker, compound=o.far_compound)
+    o.visit = gridwork.visit_record(actor=gridworker, household=w.household, content="老人身体还好")
+    o.far_visit = gridwork.visit_record(actor=far_gridworker, household=w.far_household, content="新桥走访")
+    o.sentiment = gridwork.sentiment_record(actor=gridworker, household=w.household, note="担心冬天暖气")
+    o.far_sentiment = gridwork.sentiment_record(actor=far_gridworker, household=w.far_household, note="新桥民情记录")
+    today = timezone.localdate()
+    question = [{"text": "您对物业服务满意吗？", "options": ["满意", "不满意"]}]
+    o.round = gridwork.round_create(
+        actor=staff,
+        community=w.community,
+        kind="survey",
+        title="和美满意度调查",
+        grids=[w.grid],
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=10),
+        questions=question,
+    )
+    o.far_round = gridwork.round_create(
+        actor=far_staff,
+        community=w.other_community,
+        kind="survey",
+        title="新桥满意度调查",
+        grids=[w.far_grid],
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=10),
+        questions=question,
+    )
+    o.force = gridwork.force_add(actor=staff, grid=w.grid, kind="police", name="刘警官")
+
+    # ---- structure: a party node inside and outside ------------------------------------------------------
+    o.party_in = registry.party_organisation_create(
+        actor=staff, parent=None, kind="committee", name="和美社区大党委", community=w.community
+    )
+    o.party_out = registry.party_organisation_create(
+        actor=far_staff, parent=None, kind="committee", name="新桥社区党委", community=w.other_community
+    )
+    return o

@@ -1,0 +1,1298 @@
+"""The permission matrix: the one table of who may do what, inside and outside their scope.
+
+Each row is one URL (by name, with the action where the URL takes one) or one API operation,
+with the object inside the first community's scope and the same kind of object in the other
+community, and the roles that may use it on each. ``test_permission_matrix`` requests every
+row as every role (matrix_world.ROLES) and compares:
+
+* a page or read (GET): allowed → 2xx (or a redirect that is not to the login page);
+  refused → 403/404 (or the login page for the anonymous visitor); never a 5xx;
+* a change (POST/PATCH): allowed → the change happened (``probe`` changed); refused → it did
+  not, whatever the status code (403/404, or a form that refuses the choice); never a 5xx;
+* a list: ``see`` names strings of the inside and the outside object that must appear exactly
+  for the roles that may see them.
+
+A URL in the URL map or an operation in the OpenAPI schema without a row fails the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from linli.accounts.models import RoleAssignment
+from linli.appeals.models import Appeal, Event, Support
+from linli.core.models import PhoneVerification
+from linli.councils.models import (
+    Attendance,
+    Ballot,
+    Council,
+    Meeting,
+    Member,
+    Resolution,
+    ResolutionUpdate,
+    Topic,
+    TopicRecord,
+    TopicSupport,
+)
+from linli.gridwork.models import GridworkRule, Patrol, Round, RoundContact, SentimentRecord, SupportingForce, Visit
+from linli.registry.models import SIX_LEVELS, Grid, ImportJob, Organisation, PartyLevels, PartyOrganisation, Place, Resident
+from linli.wishes.models import Wish, WishEvent
+from tests.matrix_world import ROLES, jpeg, xlsx
+
+ALL = frozenset(ROLES)
+AUTH = ALL - {"anonymous"}
+NONE: frozenset[str] = frozenset()
+ADMIN = frozenset({"admin"})
+STAFF = frozenset({"staff", "secretary", "admin"})
+FAR_STAFF = frozenset({"far_staff", "admin"})
+FAR_READ = frozenset({"far_staff", "street", "admin"})
+# Roles that hold a registry view somewhere (menus and lists open; rows are filtered).
+REGISTRY = frozenset(
+    {"buildinghead", "gridworker", "gridleader", "other_gridworker", "staff", "secretary", "far_staff", "street", "dual", "admin"}
+)
+# Who sees building 1 / resident 张三 in the registry (masked): his building head, grid 1, the community, the street.
+SEES_B1 = frozenset({"buildinghead", "dual", "gridworker", "gridleader", "staff", "secretary", "street", "admin"})
+EDITS_R1 = frozenset({"gridworker", "gridleader", "staff", "secretary", "admin"})
+GRID1 = frozenset({"gridworker", "gridleader", "staff", "secretary", "street", "admin"})
+DISPATCH_IN = frozenset({"gridleader", "staff", "secretary", "admin"})
+# Who sees an appeal at building 1: the reporter and those whose reach covers the place.
+SEES_A1 = SEES_B1 | {"resident"}
+COUNCIL_VIEW = frozenset(
+    {
+        "resident",
+        "neighbour",
+        "buildinghead",
+        "dual",
+        "gridworker",
+        "gridleader",
+        "other_gridworker",
+        "staff",
+        "secretary",
+        "street",
+        "property",
+        "partner",
+        "admin",
+    }
+)
+PARTICIPANTS = COUNCIL_VIEW - {"street"}
+FAR_COUNCIL_VIEW = frozenset({"far_staff", "far_property", "street", "admin"})
+FAR_PARTICIPANTS = FAR_COUNCIL_VIEW - {"street"}
+VOTERS = frozenset({"secretary", "gridworker", "resident"})  # members signed in at the meeting
+WISH_FULL = frozenset({"resident", "gridworker", "gridleader", "buildinghead", "dual", "staff", "secretary", "admin"})
+WISH_FULL_CLAIMED = WISH_FULL | {"partner"}
+CLAIMERS = frozenset({"property", "partner", "staff", "secretary", "admin", "neighbour"})
+FAR_CLAIMERS = frozenset({"far_staff", "far_property", "admin"})
+IMPORTERS = frozenset({"staff", "secretary", "far_staff", "admin"})
+EXPORTERS = frozenset({"gridleader", "staff", "secretary", "far_staff", "admin"})
+RECORDERS = frozenset({"buildinghead", "gridworker", "gridleader", "other_gridworker", "staff", "secretary", "far_staff", "dual", "admin"})
+
+
+@dataclass
+class Row:
+    name: str  # URL name
+    method: str = "get"
+    variant: str = ""  # the action, where the URL takes one
+    inside: Callable | None = None  # o -> URL kwargs of the object in scope
+    outside: Callable | None = None  # o -> URL kwargs of the same kind of object in the other community
+    allow: frozenset = NONE  # roles allowed on the inside object (or on the URL when it has none)
+    allow_out: frozenset = NONE
+    query: Callable | None = None  # (o, out) -> query string
+    data: Callable | None = None  # (o, out) -> form data or JSON body
+    json: bool = False
+    probe: Callable | None = None  # (o, kwargs) -> a value the change moves
+    see: tuple = ()  # ((o -> marker, roles that see it), ...) for lists
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.name, self.method, self.variant)
+
+
+def pk(attr):
+    return lambda o: {"pk": getattr(o, attr).pk}
+
+
+def events(o, kw):
+    return Event.objects.filter(appeal_id=kw["pk"]).count()
+
+
+def wish_events(o, kw):
+    return WishEvent.objects.filter(wish_id=kw["pk"]).count()
+
+
+def count(model, **filters):
+    return lambda o, kw: model.objects.filter(**filters).count()
+
+
+def _residents(o, kw):
+    return Resident.objects.count()
+
+
+# ---- core -------------------------------------------------------------------------------------------
+
+CORE = [
+    Row("healthz", allow=ALL),
+    Row("favicon", allow=ALL),
+    Row("home", allow=AUTH),
+    Row("login", allow=ALL),
+    Row("logout", "post", allow=ALL),
+    Row("messages", allow=AUTH),
+    Row("set_language", "post", allow=ALL, data=lambda o, out: {"language": "en", "next": "/"}),
+    Row("admin:index", allow=ADMIN),
+]
+
+# ---- registry ---------------------------------------------------------------------------------------
+
+_resident_form = {"name": "张三", "gender": "M", "relationship": "head", "registration": "huji"}
+
+REGISTRY_ROWS = [
+    Row("registry:places", allow=REGISTRY),
+    Row("registry:place", inside=pk("b1"), outside=pk("b3"), allow=SEES_B1, allow_out=FAR_READ),
+    Row("registry:grids", allow=REGISTRY, see=((lambda o: o.grid.code, GRID1), (lambda o: o.far_grid.code, FAR_READ))),
+    Row("registry:grid", inside=pk("grid"), outside=pk("far_grid"), allow=GRID1, allow_out=FAR_READ),
+    Row("registry:residents", allow=REGISTRY, see=((lambda o: o.r1.name, SEES_B1), (lambda o: o.r3.name, FAR_READ))),
+    Row("registry:resident", inside=pk("r1"), outside=pk("r3"), allow=SEES_B1 | {"resident"}, allow_out=FAR_READ),
+    Row("registry:resident_edit", inside=pk("r1"), outside=pk("r3"), allow=EDITS_R1, allow_out=FAR_STAFF),
+    Row(
+        "registry:resident_edit",
+        "post",
+        inside=pk("r1"),
+        outside=pk("r3"),
+        allow=EDITS_R1,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {**_resident_form, "name": "王五改" if out else "张三改"},
+        probe=lambda o, kw: Resident.objects.get(pk=kw["pk"]).name,
+    ),
+    Row(
+        "registry:resident_reveal",
+        "post",
+        variant="phone",
+        inside=lambda o: {"pk": o.r1.pk, "field": "phone"},
+        outside=lambda o: {"pk": o.r3.pk, "field": "phone"},
+        allow=EDITS_R1,
+        allow_out=FAR_STAFF,
+        probe=lambda o, kw: _reveals(kw),
+    ),
+    Row(
+        "registry:resident_reveal",
+        "post",
+        variant="id_number",
+        inside=lambda o: {"pk": o.r1.pk, "field": "id_number"},
+        outside=lambda o: {"pk": o.r3.pk, "field": "id_number"},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=lambda o, kw: _reveals(kw),
+    ),
+    Row("registry:household", inside=pk("hh1"), outside=pk("hh3"), allow=SEES_B1 | {"resident"}, allow_out=FAR_READ),
+    Row(
+        "registry:resident_add",
+        inside=lambda o: {"household_pk": o.hh1.pk},
+        outside=lambda o: {"household_pk": o.hh3.pk},
+        allow=EDITS_R1,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "registry:resident_add",
+        "post",
+        inside=lambda o: {"household_pk": o.hh1.pk},
+        outside=lambda o: {"household_pk": o.hh3.pk},
+        allow=EDITS_R1,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {**_resident_form, "name": "新成员", "relationship": "child"},
+        probe=_residents,
+    ),
+    Row("registry:import", allow=IMPORTERS),
+    Row(
+        "registry:import",
+        "post",
+        allow=STAFF,
+        data=lambda o, out: {"community": o.community.pk, "file": xlsx([])},
+        probe=count(ImportJob),
+    ),
+    Row("registry:import_template", allow=IMPORTERS),
+    Row(
+        "registry:import_status", inside=pk("job_in"), outside=pk("job_out"), allow=frozenset({"staff"}), allow_out=frozenset({"far_staff"})
+    ),
+    Row(
+        "registry:export",
+        allow=EXPORTERS,
+        see=((lambda o: o.r1.name, frozenset({"gridleader", "staff", "secretary", "admin"})), (lambda o: o.r3.name, FAR_STAFF)),
+    ),
+]
+
+
+def _reveals(kw):
+    from linli.core.models import AuditEntry
+
+    return AuditEntry.objects.filter(action="reveal", target_id=str(kw["pk"])).count()
+
+
+# ---- appeals ----------------------------------------------------------------------------------------
+
+HANDLERS_DISP = frozenset({"gridworker", "property"})  # a_disp: grid worker (lead) and the property company
+FAR_HANDLERS = frozenset({"far_property"})
+# Who may escalate a dispatched appeal at building 1: its handlers, its dispatchers, and those
+# who record for residents there (the building head, grid 1's workers).
+ESCALATE_IN = HANDLERS_DISP | DISPATCH_IN | {"buildinghead", "dual"}
+ESCALATE_OUT = FAR_HANDLERS | FAR_STAFF
+
+
+def _act(action, inside, outside, allow, allow_out, data=lambda o, out: {}):
+    return Row(
+        "appeals:act",
+        "post",
+        variant=action,
+        inside=pk(inside),
+        outside=pk(outside),
+        allow=allow,
+        allow_out=allow_out,
+        data=data,
+        probe=events,
+    )
+
+
+def _api_act(action, inside, outside, allow, allow_out, data=lambda o, out: {}):
+    return Row(
+        f"api-appeal-{action}",
+        "post",
+        inside=pk(inside),
+        outside=pk(outside),
+        allow=allow,
+        allow_out=allow_out,
+        data=data,
+        json=True,
+        probe=events,
+    )
+
+
+def _track(appeal):
+    from linli.appeals.access import tracking_signature
+
+    return {"number": appeal.number, "signature": tracking_signature(appeal)}
+
+
+# Those who handle appeals somewhere (their inbox): everyone in reach of appeals, and the staff
+# of organisations that receive them.
+HANDLERS_ANYWHERE = AUTH - {"resident", "neighbour", "steward"}  # a red steward handles no appeals
+
+
+def _dispatch_page(o, out):
+    return {"users": [o.users["far_staff" if out else "gridworker"].pk]}
+
+
+def _dispatch_api(o, out):
+    return {"user_ids": [o.users["far_staff" if out else "gridworker"].pk]}
+
+
+def _merge(o, out):
+    return {"into": (o.f_sub if out else o.a_sub).number}
+
+
+APPEAL_ACTIONS = [
+    # (action, inside object, outside object, allowed inside, allowed outside, data)
+    ("accept", "a_sub", "f_sub", DISPATCH_IN, FAR_STAFF, lambda o, out: {}),
+    ("reject", "a_sub", "f_sub", DISPATCH_IN, FAR_STAFF, lambda o, out: {"reason": "重复"}),
+    ("dispatch", "a_acc", "f_acc", DISPATCH_IN, FAR_STAFF, None),
+    ("sign", "a_disp", "f_disp", HANDLERS_DISP, FAR_HANDLERS, lambda o, out: {}),
+    ("return", "a_disp", "f_disp", HANDLERS_DISP, FAR_HANDLERS, lambda o, out: {"reason": "不归我们管"}),
+    ("escalate", "a_disp", "f_disp", ESCALATE_IN, ESCALATE_OUT, lambda o, out: {"reason": "需要社区协调"}),
+    ("set_level", "a_acc", "f_acc", DISPATCH_IN, FAR_STAFF, lambda o, out: {"level": "community", "reason": "复杂"}),
+    ("resolve", "a_prog", "f_prog", DISPATCH_IN | {"gridworker"}, FAR_STAFF | FAR_HANDLERS, lambda o, out: {"result": "好了"}),
+    ("rate", "a_res", "f_res", DISPATCH_IN | {"resident"}, FAR_STAFF, lambda o, out: {"rating": 5, "comment": "满意"}),
+    ("reopen", "a_res", "f_res", DISPATCH_IN, FAR_STAFF, lambda o, out: {"reason": "灯又坏了"}),
+    ("merge", "a_acc", "f_acc", DISPATCH_IN, FAR_STAFF, _merge),
+    ("extend", "a_disp", "f_disp", DISPATCH_IN, FAR_STAFF, lambda o, out: {"working_days": 3, "reason": "等材料"}),
+    ("supervise", "a_disp", "f_disp", STAFF | {"street"}, FAR_READ, lambda o, out: {"note": "请抓紧"}),
+    ("callback", "a_res", "f_res", DISPATCH_IN, FAR_STAFF, lambda o, out: {"note": "已回访", "reason": "已回访"}),
+]
+
+APPEAL_ROWS = [
+    Row(
+        "appeals:list",
+        allow=AUTH,
+        see=((lambda o: o.a_sub.number, SEES_B1), (lambda o: o.f_sub.number, FAR_READ)),
+    ),
+    Row("appeals:mine", allow=AUTH, see=((lambda o: o.a_sub.number, frozenset({"resident"})),)),
+    Row(
+        "appeals:report",
+        allow=ALL,
+        query=lambda o, out: f"place={(o.b3 if out else o.b1).pk}",
+        see=((lambda o: o.a_sub.title, SEES_A1 | {"neighbour"}),),
+    ),
+    Row(
+        "appeals:report",
+        "post",
+        allow=AUTH,
+        query=lambda o, out: f"place={o.b1.pk}",
+        data=lambda o, out: {"place": o.b1.pk, "idempotency_key": "matrix-1", "description": "单元门坏了", "category": ""},
+        probe=count(Appeal),
+    ),
+    # Open to anyone who reports (an anonymous resident types too), limited per address.
+    Row("appeals:suggest", allow=ALL, query=lambda o, out: f"place={o.b1.pk}&description=路灯"),
+    Row("appeals:places", allow=ALL, query=lambda o, out: f"c={o.community.pk}"),
+    Row("appeals:near", allow=ALL, query=lambda o, out: "lat=32.3&lng=118.3"),
+    Row("appeals:send_code", "post", allow=ALL, data=lambda o, out: {"phone": "13911110001"}, probe=count(PhoneVerification)),
+    Row("appeals:inbox", allow=HANDLERS_ANYWHERE),
+    # The tracking link is the reporter's authority: whoever holds it, no one else.
+    Row("track", inside=lambda o: _track(o.a_sub), outside=lambda o: _track(o.f_sub), allow=ALL, allow_out=ALL),
+    Row("track", variant="forged", inside=lambda o: {"number": o.a_sub.number, "signature": "0" * 32}),
+    Row(
+        "track",
+        "post",
+        inside=lambda o: _track(o.a_sub),
+        outside=lambda o: {"number": o.f_sub.number, "signature": "f" * 32},
+        allow=ALL,
+        data=lambda o, out: {"info-text": "灯在三楼"},
+        probe=lambda o, kw: Event.objects.filter(appeal__number=kw["number"]).count(),
+    ),
+    Row(
+        "track_photo",
+        inside=lambda o: {**_track(o.a_sub), "photo_pk": o.photo.pk},
+        outside=lambda o: {"number": o.f_sub.number, "signature": "0" * 32, "photo_pk": o.f_photo.pk},
+        allow=ALL,
+    ),
+    Row("appeals:quick", allow=RECORDERS),
+    Row("appeals:verify", allow=ALL),
+    Row("appeals:verify", "post", allow=ALL, data=lambda o, out: {"phone": "13911110000"}),
+    Row(
+        "appeals:qr",
+        inside=lambda o: {"place_pk": o.b1.pk},
+        outside=lambda o: {"place_pk": o.b3.pk},
+        allow=DISPATCH_IN,
+        allow_out=FAR_STAFF,
+    ),
+    Row("appeals:status", inside=pk("a_sub"), outside=pk("f_sub"), allow=SEES_A1, allow_out=FAR_READ),
+    Row(
+        "appeals:support",
+        "post",
+        inside=pk("a_sub"),
+        outside=pk("f_sub"),
+        allow=frozenset({"neighbour"}),
+        probe=lambda o, kw: Support.objects.filter(appeal_id=kw["pk"]).count(),
+    ),
+    *[_act(a, i, x, al, ao, d or _dispatch_page) for a, i, x, al, ao, d in APPEAL_ACTIONS],
+    Row("appeals:act", "post", variant="bogus", inside=pk("a_sub"), outside=pk("f_sub"), probe=events),
+    Row(
+        "appeals:photo",
+        inside=lambda o: {"pk": o.a_sub.pk, "photo_pk": o.photo.pk},
+        outside=lambda o: {"pk": o.f_sub.pk, "photo_pk": o.f_photo.pk},
+        allow=SEES_A1,
+        allow_out=FAR_READ,
+    ),
+    Row(
+        "appeals:board",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=ALL,
+        allow_out=ALL,
+    ),
+    Row(
+        "appeals:categories",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "appeals:categories",
+        "post",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {
+            "name": "高空抛物",
+            "code": "throwing",
+            "default_level": "community",
+            "sign_days": 1,
+            "complete_days": 5,
+            "keywords": "",
+            "is_active": "on",
+        },
+        probe=lambda o, kw: o.cat_in.__class__.objects.filter(code="throwing").count(),
+    ),
+    Row(
+        "appeals:category_edit",
+        inside=lambda o: {"community_pk": o.community.pk, "pk": o.cat_in.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk, "pk": o.cat_out.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+]
+
+# ---- councils -----------------------------------------------------------------------------------------
+
+MANAGERS = STAFF  # the convener (secretary) is staff as well
+FAR_MANAGERS = FAR_STAFF
+
+
+def _topic(name, variant, inside, outside, allow, allow_out, data, probe):
+    return Row(
+        name, "post", variant=variant, inside=pk(inside), outside=pk(outside), allow=allow, allow_out=allow_out, data=data, probe=probe
+    )
+
+
+def _records(o, kw):
+    return TopicRecord.objects.filter(topic_id=kw["pk"]).count()
+
+
+def _topic_state(o, kw):
+    t = Topic.objects.get(pk=kw["pk"])
+    return (t.step, t.status, TopicRecord.objects.filter(topic=t).count(), Resolution.objects.filter(topic=t).count())
+
+
+COUNCIL_ROWS = [
+    Row("councils:list", allow=AUTH, see=((lambda o: o.council.name, COUNCIL_VIEW), (lambda o: o.far_council.name, FAR_COUNCIL_VIEW))),
+    Row("councils:detail", inside=pk("council"), outside=pk("far_council"), allow=COUNCIL_VIEW, allow_out=FAR_COUNCIL_VIEW),
+    Row(
+        "councils:detail",
+        "post",
+        inside=pk("council"),
+        outside=pk("far_council"),
+        allow=PARTICIPANTS,
+        allow_out=FAR_PARTICIPANTS,
+        data=lambda o, out: {"title": "增设快递柜"},
+        probe=count(Topic),
+    ),
+    Row(
+        "councils:meeting_new",
+        "post",
+        inside=lambda o: {"council_pk": o.council.pk},
+        outside=lambda o: {"council_pk": o.far_council.pk},
+        allow=MANAGERS,
+        allow_out=FAR_MANAGERS,
+        data=lambda o, out: {"kind": "matter", "title": "议事", "scheduled_at": "2026-12-20T19:00"},
+        probe=count(Meeting),
+    ),
+    Row(
+        "councils:raise",
+        "post",
+        inside=pk("council"),
+        outside=pk("far_council"),
+        allow=MANAGERS,
+        allow_out=FAR_MANAGERS,
+        data=lambda o, out: {
+            "building": (o.b3 if out else o.b1).path,
+            "category": (o.f_sub if out else o.a_sub).category_id,
+            "title": "路灯问题",
+        },
+        probe=count(Topic),
+    ),
+    Row("councils:topic", inside=pk("t_collect"), outside=pk("far_topic"), allow=COUNCIL_VIEW, allow_out=FAR_COUNCIL_VIEW),
+    _topic(
+        "councils:topic_act",
+        "support",
+        "t_collect",
+        "far_topic",
+        PARTICIPANTS,
+        FAR_PARTICIPANTS,
+        lambda o, out: {},
+        lambda o, kw: TopicSupport.objects.filter(topic_id=kw["pk"]).count(),
+    ),
+    _topic(
+        "councils:topic_act",
+        "comment",
+        "t_comment",
+        "far_comment",
+        PARTICIPANTS,
+        FAR_PARTICIPANTS,
+        lambda o, out: {"text": "同意"},
+        _records,
+    ),
+    _topic("councils:topic_act", "advance", "t_collect", "far_topic", MANAGERS, FAR_MANAGERS, lambda o, out: {"note": ""}, _topic_state),
+    _topic(
+        "councils:topic_act", "option", "t_comment", "far_comment", MANAGERS, FAR_MANAGERS, lambda o, out: {"title": "方案一"}, _records
+    ),
+    _topic(
+        "councils:topic_act",
+        "vote_open",
+        "t_decide",
+        "far_decide",
+        MANAGERS,
+        FAR_MANAGERS,
+        lambda o, out: {"rule": "majority", "meeting": (o.far_meeting if out else o.meeting).pk},
+        _records,
+    ),
+    _topic(
+        "councils:topic_act",
+        "resolution",
+        "t_decide",
+        "far_decide",
+        MANAGERS,
+        FAR_MANAGERS,
+        lambda o, out: {
+            "vote": (o.far_closed_vote if out else o.closed_vote).pk,
+            "decision": "增设晾衣杆",
+            "responsible": "物业",
+            "due_on": "2026-12-31",
+            "notice_days": 7,
+        },
+        _topic_state,
+    ),
+    _topic(
+        "councils:topic_act",
+        "progress",
+        "t_done",
+        "far_done",
+        MANAGERS,
+        FAR_MANAGERS,
+        lambda o, out: {"note": "已开工"},
+        lambda o, kw: ResolutionUpdate.objects.filter(resolution__topic_id=kw["pk"]).count(),
+    ),
+    _topic("councils:topic_act", "bogus", "t_collect", "far_topic", NONE, NONE, lambda o, out: {}, _topic_state),
+    Row(
+        "councils:vote_act",
+        "post",
+        variant="cast",
+        inside=pk("vote"),
+        outside=pk("far_vote"),
+        allow=VOTERS,
+        allow_out=frozenset({"far_staff"}),
+        data=lambda o, out: {"choice": "for"},
+        probe=lambda o, kw: Ballot.objects.filter(vote_id=kw["pk"]).count(),
+    ),
+    Row(
+        "councils:vote_act",
+        "post",
+        variant="paper",
+        inside=pk("vote"),
+        outside=pk("far_vote"),
+        allow=MANAGERS,
+        allow_out=FAR_MANAGERS,
+        data=lambda o, out: {
+            "choice": "for",
+            "member": (o.far_council if out else o.council).members.get(name__in=["张三", "新桥召集人"]).pk,
+        },
+        probe=lambda o, kw: Ballot.objects.filter(vote_id=kw["pk"]).count(),
+        extra={"action": "cast"},
+    ),
+    Row(
+        "councils:vote_act",
+        "post",
+        variant="close",
+        inside=pk("vote"),
+        outside=pk("far_vote"),
+        allow=MANAGERS,
+        allow_out=FAR_MANAGERS,
+        probe=lambda o, kw: o.vote.__class__.objects.get(pk=kw["pk"]).status,
+    ),
+    Row("councils:vote_act", "post", variant="bogus", inside=pk("vote"), outside=pk("far_vote"), probe=lambda o, kw: 0),
+    Row("councils:meeting", inside=pk("meeting"), outside=pk("far_meeting"), allow=COUNCIL_VIEW, allow_out=FAR_COUNCIL_VIEW),
+    Row(
+        "councils:meeting",
+        "post",
+        inside=pk("meeting_later"),
+        outside=pk("far_meeting"),
+        allow=MANAGERS,
+        allow_out=FAR_MANAGERS,
+        data=lambda o, out: {"minutes": "会议纪要：通过"},
+        probe=lambda o, kw: Meeting.objects.get(pk=kw["pk"]).minutes,
+    ),
+    Row("councils:sign_in", inside=pk("meeting_later"), outside=pk("far_meeting"), allow=COUNCIL_VIEW, allow_out=FAR_COUNCIL_VIEW),
+    Row(
+        "councils:sign_in",
+        "post",
+        inside=pk("meeting_later"),
+        outside=pk("far_meeting_later"),
+        allow=VOTERS,
+        allow_out=frozenset({"far_staff"}),
+        data=lambda o, out: {"code": ""},
+        probe=lambda o, kw: Attendance.objects.filter(meeting_id=kw["pk"]).count(),
+    ),
+    Row(
+        "councils:public",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=ALL,
+        allow_out=ALL,
+    ),
+    Row("councils:public_topic", inside=pk("t_done"), outside=pk("far_done"), allow=ALL, allow_out=ALL),
+]
+
+# ---- wishes ---------------------------------------------------------------------------------------------
+
+
+def _wish_act(variant, inside, outside, allow, allow_out, data=lambda o, out: {}):
+    return Row(
+        "wishes:act",
+        "post",
+        variant=variant,
+        inside=pk(inside),
+        outside=pk(outside),
+        allow=allow,
+        allow_out=allow_out,
+        data=data,
+        probe=wish_events,
+    )
+
+
+POSTERS_R1 = frozenset({"buildinghead", "dual", "gridworker", "gridleader", "staff", "secretary", "admin"})
+
+WISH_ROWS = [
+    Row("wishes:mine", allow=AUTH),
+    Row("wishes:post", allow=frozenset({"resident", "neighbour"})),
+    Row("wishes:post", variant="for", allow=POSTERS_R1, query=lambda o, out: f"resident={(o.r3 if out else o.r1).pk}"),
+    Row(
+        "wishes:post",
+        "post",
+        allow=frozenset({"resident", "neighbour"}),
+        data=lambda o, out: {"title": "一台收音机", "kind": "goods"},
+        probe=count(Wish),
+    ),
+    Row(
+        "wishes:post",
+        "post",
+        variant="for",
+        allow=POSTERS_R1,
+        data=lambda o, out: {"title": "一台收音机", "kind": "goods", "resident": o.r1.pk},
+        probe=count(Wish),
+    ),
+    Row("wishes:detail", inside=pk("w_pending"), outside=pk("far_pending"), allow=WISH_FULL, allow_out=FAR_STAFF),
+    Row("wishes:detail", variant="wall", inside=pk("w_open"), outside=pk("far_open"), allow=AUTH, allow_out=AUTH),
+    Row("wishes:proof", inside=pk("w_fulfilled"), outside=pk("far_fulfilled"), allow=WISH_FULL_CLAIMED, allow_out=FAR_CLAIMERS),
+    _wish_act("approve", "w_pending", "far_pending", STAFF, FAR_STAFF),
+    _wish_act("reject", "w_pending", "far_pending", STAFF, FAR_STAFF, lambda o, out: {"reason": "已救助"}),
+    _wish_act("claim", "w_open", "far_open", CLAIMERS, FAR_CLAIMERS),
+    _wish_act("release", "w_claimed", "far_claimed", STAFF | {"partner"}, FAR_STAFF | {"far_property"}),
+    _wish_act("fulfil", "w_claimed", "far_claimed", frozenset({"partner"}), frozenset({"far_property"}), lambda o, out: {"photo": jpeg()}),
+    _wish_act("confirm", "w_fulfilled", "far_fulfilled", WISH_FULL, FAR_STAFF),
+    _wish_act("withdraw", "w_open", "far_open", frozenset({"resident", "gridworker", "staff", "secretary", "admin"}), FAR_STAFF),
+    _wish_act("bogus", "w_open", "far_open", NONE, NONE),
+    Row(
+        "wishes:wall",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=ALL,
+        allow_out=ALL,
+    ),
+    Row(
+        "wishes:review",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+]
+
+# ---- grid work ---------------------------------------------------------------------------------------------
+
+# Who has a grid-work page at all: patrol, visits, stewards, oversight.
+GRIDWORK = frozenset(
+    {
+        "buildinghead",
+        "gridworker",
+        "gridleader",
+        "other_gridworker",
+        "staff",
+        "secretary",
+        "far_staff",
+        "street",
+        "dual",
+        "steward",
+        "admin",
+    }
+)
+# Grid workers and leaders of a grid with a building in 阳光花园 (grids 1 and 2).
+PATROLLERS_IN = frozenset({"gridworker", "gridleader", "other_gridworker", "dual"})
+RECORDERS_ANY = frozenset(
+    {"gridworker", "gridleader", "other_gridworker", "buildinghead", "dual", "staff", "secretary", "far_staff", "steward", "admin"}
+)
+# Who records a visit or 民情 for 张三's household: grid 1, his building head, staff, his red steward.
+VISITS_HH1 = frozenset({"gridworker", "gridleader", "buildinghead", "dual", "staff", "secretary", "steward", "admin"})
+# Who oversees grid 1 (compliance, overdue visits): its leader, the community, the street.
+OVERSEES_G1 = frozenset({"gridleader", "staff", "secretary", "street", "admin"})
+SEES_SENTIMENT = frozenset({"gridworker", "gridleader", "buildinghead", "dual", "staff", "secretary", "street", "admin"})
+ROUND_IN = frozenset({"gridworker", "gridleader", "steward", "staff", "secretary", "street", "admin"})
+CONTACT_IN = frozenset({"gridworker", "gridleader", "steward", "staff", "secretary", "admin"})
+
+
+def _patrol_ended(o, kw):
+    return Patrol.objects.get(pk=kw["pk"]).ended_at is not None
+
+
+def _q(attr_in, attr_out, key="place"):
+    return lambda o, out: f"{key}={getattr(o, attr_out if out else attr_in).pk}"
+
+
+def _finding(kind, allow, data=None, method="get"):
+    return Row(
+        "gridwork:finding",
+        method,
+        variant=kind,
+        inside=lambda o, k=kind: {"kind": k},
+        outside=lambda o, k=kind: {"kind": k},
+        query=_q("patrol", "far_patrol", "patrol"),
+        allow=allow,
+        data=data,
+        probe={"appeal": count(Appeal), "sentiment": count(SentimentRecord)}.get(kind) if method == "post" else None,
+    )
+
+
+GRIDWORK_ROWS = [
+    Row("gridwork:day", allow=GRIDWORK),
+    Row("gridwork:patrol_start", inside=lambda o: {}, outside=lambda o: {}, query=_q("compound", "far_compound"), allow=PATROLLERS_IN),
+    Row(
+        "gridwork:patrol_start",
+        "post",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=_q("compound", "far_compound"),
+        data=lambda o, out: {"place": (o.far_compound if out else o.compound).pk},
+        allow=PATROLLERS_IN,
+        probe=count(Patrol),
+    ),
+    Row("gridwork:patrol", inside=pk("patrol"), outside=pk("far_patrol"), allow=OVERSEES_G1 | {"gridworker"}, allow_out=FAR_READ),
+    Row("gridwork:patrol_end", "post", inside=pk("patrol"), outside=pk("far_patrol"), allow=frozenset({"gridworker"}), probe=_patrol_ended),
+    _finding("appeal", frozenset({"gridworker"})),
+    _finding("topic", frozenset({"gridworker"})),
+    _finding("wish", frozenset({"gridworker"})),
+    _finding("sentiment", frozenset({"gridworker"})),
+    _finding("bogus", NONE),
+    _finding("sentiment", frozenset({"gridworker"}), lambda o, out: {"note": "路灯下有人聚集喝酒", "mood": "neutral"}, "post"),
+    _finding(
+        "appeal",
+        frozenset({"gridworker"}),
+        lambda o, out: {"place": o.b1.pk, "description": "井盖松动", "idempotency_key": "k" * 20},
+        "post",
+    ),
+    Row("gridwork:visits", allow=RECORDERS_ANY),
+    Row(
+        "gridwork:visit_new",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=_q("hh1", "hh3", "household"),
+        allow=VISITS_HH1,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "gridwork:visit_new",
+        "post",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=_q("hh1", "hh3", "household"),
+        data=lambda o, out: {"kind": "home", "content": "入户看望"},
+        allow=VISITS_HH1,
+        allow_out=FAR_STAFF,
+        probe=count(Visit),
+    ),
+    Row(
+        "gridwork:sentiments",
+        allow=GRIDWORK,
+        see=((lambda o: o.sentiment.note, SEES_SENTIMENT), (lambda o: o.far_sentiment.note, FAR_READ)),
+    ),
+    Row(
+        "gridwork:grid",
+        inside=lambda o: {"grid_pk": o.grid.pk},
+        outside=lambda o: {"grid_pk": o.far_grid.pk},
+        allow=OVERSEES_G1,
+        allow_out=FAR_READ,
+    ),
+    Row(
+        "gridwork:forces",
+        inside=lambda o: {"grid_pk": o.grid.pk},
+        outside=lambda o: {"grid_pk": o.far_grid.pk},
+        allow=OVERSEES_G1 | {"gridworker"},
+        allow_out=FAR_READ,
+    ),
+    Row(
+        "gridwork:forces",
+        "post",
+        inside=lambda o: {"grid_pk": o.grid.pk},
+        outside=lambda o: {"grid_pk": o.far_grid.pk},
+        data=lambda o, out: {"kind": "doctor", "name": "家庭医生王"},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(SupportingForce),
+    ),
+    Row(
+        "gridwork:community",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF | {"street"},
+        allow_out=FAR_READ,
+    ),
+    Row(
+        "gridwork:settings",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "gridwork:settings",
+        "post",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        data=lambda o, out: {"form": "rule", "min_minutes_per_day": 45, "working_days_only": "on", "auto_close_minutes": 240},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=lambda o, kw: GridworkRule.objects.filter(community_id=kw["community_pk"], min_minutes_per_day=45).count(),
+    ),
+    Row(
+        "gridwork:rounds",
+        allow=GRIDWORK,
+        see=((lambda o: o.round.title, GRIDWORK - {"far_staff"}), (lambda o: o.far_round.title, FAR_READ)),
+    ),
+    Row(
+        "gridwork:rounds",
+        "post",
+        data=lambda o, out: {
+            "kind": "publicity",
+            "title": "反诈宣传入户",
+            "grids": [o.grid.pk],
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-01-31",
+        },
+        allow=STAFF,
+        probe=count(Round),
+    ),
+    Row("gridwork:round", inside=pk("round"), outside=pk("far_round"), allow=ROUND_IN, allow_out=FAR_READ),
+    Row(
+        "gridwork:round_contact",
+        inside=lambda o: {"pk": o.round.pk, "household_pk": o.hh1.pk},
+        outside=lambda o: {"pk": o.far_round.pk, "household_pk": o.hh3.pk},
+        allow=CONTACT_IN,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "gridwork:round_contact",
+        "post",
+        inside=lambda o: {"pk": o.round.pk, "household_pk": o.hh1.pk},
+        outside=lambda o: {"pk": o.far_round.pk, "household_pk": o.hh3.pk},
+        data=lambda o, out: {"q0": "0", "note": ""},
+        allow=CONTACT_IN,
+        allow_out=FAR_STAFF,
+        probe=count(RoundContact),
+    ),
+]
+
+# ---- the community's structure, set up by its staff ---------------------------------------------------------
+
+
+def _community_q(o, out):
+    return f"community={(o.far_community if out else o.community).pk}"
+
+
+STRUCTURE_ROWS = [
+    Row("registry:grid_new", inside=lambda o: {}, outside=lambda o: {}, query=_community_q, allow=STAFF, allow_out=FAR_STAFF),
+    Row(
+        "registry:grid_new",
+        "post",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=_community_q,
+        data=lambda o, out: {"name": "新网格", "code": "341103004002009" if out else "341103004001009", "kind": "comprehensive"},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(Grid),
+    ),
+    Row("registry:grid_edit", inside=pk("grid"), outside=pk("far_grid"), allow=STAFF, allow_out=FAR_STAFF),
+    Row(
+        "registry:grid_edit",
+        "post",
+        inside=pk("grid"),
+        outside=pk("far_grid"),
+        data=lambda o, out: {"name": "改名网格", "kind": "comprehensive"},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=lambda o, kw: Grid.objects.get(pk=kw["pk"]).name,
+    ),
+    Row("registry:grid_buildings", inside=pk("grid"), outside=pk("far_grid"), allow=STAFF, allow_out=FAR_STAFF),
+    Row(
+        "registry:grid_buildings",
+        "post",
+        inside=pk("grid"),
+        data=lambda o, out: {"buildings": [o.w.other_building.pk]},
+        allow=STAFF,
+        probe=lambda o, kw: Place.objects.get(pk=o.w.other_building.pk).grid_id,
+    ),
+    Row("registry:grid_people", inside=pk("grid"), outside=pk("far_grid"), allow=STAFF, allow_out=FAR_STAFF),
+    Row(
+        "registry:grid_people",
+        "post",
+        inside=pk("grid"),
+        outside=pk("far_grid"),
+        data=lambda o, out: {
+            "op": "add",
+            "role": "grid_worker",
+            "username": "newcomer",
+            "display_name": "新人",
+            "password": "Hemei-2025-pass",
+        },
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(RoleAssignment),
+    ),
+    Row("registry:organisations", inside=lambda o: {}, outside=lambda o: {}, query=_community_q, allow=STAFF, allow_out=FAR_STAFF),
+    Row(
+        "registry:organisations",
+        "post",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=_community_q,
+        data=lambda o, out: {"kind": "merchant", "name": "爱心理发店"},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(Organisation),
+    ),
+    Row("registry:organisation", inside=pk("property_org"), outside=pk("far_org"), allow=STAFF, allow_out=FAR_STAFF),
+    Row(
+        "registry:organisation",
+        "post",
+        inside=pk("property_org"),
+        outside=pk("far_org"),
+        data=lambda o, out: {"kind": "property_company", "name": "改名物业"},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=lambda o, kw: Organisation.objects.get(pk=kw["pk"]).name,
+    ),
+    Row(
+        "registry:party",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "registry:party",
+        "post",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        data=lambda o, out: {"op": "levels", "levels": SIX_LEVELS},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(PartyLevels),
+    ),
+    Row(
+        "registry:party_add",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        query=lambda o, out: f"parent={(o.party_out if out else o.party_in).pk}",
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "registry:party_add",
+        "post",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        query=lambda o, out: f"parent={(o.party_out if out else o.party_in).pk}",
+        data=lambda o, out: {"name": "网格党支部", "anchor": (o.far_grid if out else o.grid).pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(PartyOrganisation),
+    ),
+    Row("registry:party_node", inside=pk("party_in"), outside=pk("party_out"), allow=STAFF, allow_out=FAR_STAFF),
+    Row(
+        "registry:party_node",
+        "post",
+        inside=pk("party_in"),
+        outside=pk("party_out"),
+        data=lambda o, out: {"op": "rename", "name": "改名党委"},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=lambda o, kw: PartyOrganisation.objects.get(pk=kw["pk"]).name,
+    ),
+    Row("councils:new", allow=IMPORTERS),
+    Row(
+        "councils:new",
+        "post",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        data=lambda o, out: {
+            "community": (o.far_community if out else o.community).pk,
+            "name": "新议事会",
+            "kind": "residents",
+            "support_threshold": 5,
+        },
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(Council),
+    ),
+    Row("councils:members", inside=pk("council"), outside=pk("far_council"), allow=MANAGERS, allow_out=FAR_MANAGERS),
+    Row(
+        "councils:members",
+        "post",
+        inside=pk("council"),
+        outside=pk("far_council"),
+        data=lambda o, out: {"op": "add", "name": "新成员", "role": "party_member"},
+        allow=MANAGERS,
+        allow_out=FAR_MANAGERS,
+        probe=count(Member),
+    ),
+]
+
+# ---- the REST API (rows for every operation of the OpenAPI schema) ---------------------------------------
+
+API_ROWS = [
+    # The description of the API is public; it holds no data.
+    Row("api-schema", allow=ALL),
+    Row("api-docs", allow=ALL),
+    Row("api-places", allow=REGISTRY),
+    Row("api-place", inside=pk("b1"), outside=pk("b3"), allow=SEES_B1, allow_out=FAR_READ),
+    Row("api-grids", allow=REGISTRY, see=((lambda o: o.grid.code, GRID1), (lambda o: o.far_grid.code, FAR_READ))),
+    Row("api-grid", inside=pk("grid"), outside=pk("far_grid"), allow=GRID1, allow_out=FAR_READ),
+    Row("api-household", inside=pk("hh1"), outside=pk("hh3"), allow=SEES_B1, allow_out=FAR_READ),
+    Row("api-residents", allow=REGISTRY, see=((lambda o: o.r1.name, SEES_B1), (lambda o: o.r3.name, FAR_READ))),
+    Row(
+        "api-residents",
+        "post",
+        allow=EDITS_R1,
+        json=True,
+        data=lambda o, out: {"household_id": o.hh1.pk, "name": "新成员", "gender": "F", "relationship": "child"},
+        probe=_residents,
+    ),
+    Row("api-resident", inside=pk("r1"), outside=pk("r3"), allow=SEES_B1, allow_out=FAR_READ),
+    Row(
+        "api-resident",
+        "patch",
+        inside=pk("r1"),
+        outside=pk("r3"),
+        allow=EDITS_R1,
+        allow_out=FAR_STAFF,
+        json=True,
+        data=lambda o, out: {"name": "改名"},
+        probe=lambda o, kw: Resident.objects.get(pk=kw["pk"]).name,
+    ),
+    Row(
+        "api-resident-reveal",
+        "post",
+        inside=pk("r1"),
+        outside=pk("r3"),
+        allow=EDITS_R1,
+        allow_out=FAR_STAFF,
+        json=True,
+        data=lambda o, out: {"field": "phone"},
+        probe=lambda o, kw: _reveals(kw),
+    ),
+    Row("api-facilities", allow=REGISTRY),
+    Row("api-organisations", allow=REGISTRY, see=((lambda o: o.far_org.name, FAR_READ),)),
+    Row("api-appeals", allow=AUTH, see=((lambda o: o.a_sub.number, SEES_A1), (lambda o: o.f_sub.number, FAR_READ))),
+    Row(
+        "api-appeals",
+        "post",
+        allow=AUTH,
+        json=True,
+        data=lambda o, out: {"place_id": o.b1.pk, "description": "单元门坏了"},
+        probe=count(Appeal),
+    ),
+    Row("api-appeal-categories", allow=AUTH),
+    Row("api-appeal", inside=pk("a_sub"), outside=pk("f_sub"), allow=SEES_A1, allow_out=FAR_READ),
+    *[_api_act(a.replace("_", "-"), i, x, al, ao, d or _dispatch_api) for a, i, x, al, ao, d in APPEAL_ACTIONS],
+    Row("api-councils", allow=AUTH, see=((lambda o: o.council.name, COUNCIL_VIEW), (lambda o: o.far_council.name, FAR_COUNCIL_VIEW))),
+    Row("api-council-topics", inside=pk("council"), outside=pk("far_council"), allow=COUNCIL_VIEW, allow_out=FAR_COUNCIL_VIEW),
+    Row(
+        "api-council-topics",
+        "post",
+        inside=pk("council"),
+        outside=pk("far_council"),
+        allow=PARTICIPANTS,
+        allow_out=FAR_PARTICIPANTS,
+        json=True,
+        data=lambda o, out: {"title": "增设快递柜"},
+        probe=count(Topic),
+    ),
+    Row(
+        "api-topic-support",
+        "post",
+        inside=pk("t_collect"),
+        outside=pk("far_topic"),
+        allow=PARTICIPANTS,
+        allow_out=FAR_PARTICIPANTS,
+        json=True,
+        probe=lambda o, kw: TopicSupport.objects.filter(topic_id=kw["pk"]).count(),
+    ),
+    Row("api-vote", inside=pk("vote"), outside=pk("far_vote"), allow=COUNCIL_VIEW, allow_out=FAR_COUNCIL_VIEW),
+    Row(
+        "api-vote-cast",
+        "post",
+        inside=pk("vote"),
+        outside=pk("far_vote"),
+        allow=VOTERS,
+        allow_out=frozenset({"far_staff"}),
+        json=True,
+        data=lambda o, out: {"choice": "for"},
+        probe=lambda o, kw: Ballot.objects.filter(vote_id=kw["pk"]).count(),
+    ),
+    Row(
+        "api-vote-close",
+        "post",
+        inside=pk("vote"),
+        outside=pk("far_vote"),
+        allow=MANAGERS,
+        allow_out=FAR_MANAGERS,
+        json=True,
+        probe=lambda o, kw: o.vote.__class__.objects.get(pk=kw["pk"]).status,
+    ),
+    Row("api-wishes", allow=AUTH, query=lambda o, out: f"community={o.community.pk}"),
+    Row(
+        "api-wishes",
+        "post",
+        allow=frozenset({"resident", "neighbour"}),
+        json=True,
+        data=lambda o, out: {"kind": "goods", "title": "一台收音机"},
+        probe=count(Wish),
+    ),
+    Row(
+        "api-wishes",
+        "post",
+        variant="for",
+        allow=POSTERS_R1,
+        json=True,
+        data=lambda o, out: {"kind": "goods", "title": "一台收音机", "resident_id": o.r1.pk},
+        probe=count(Wish),
+    ),
+    Row(
+        "api-wish-claim",
+        "post",
+        inside=pk("w_open"),
+        outside=pk("far_open"),
+        allow=CLAIMERS,
+        allow_out=FAR_CLAIMERS,
+        json=True,
+        probe=wish_events,
+    ),
+    Row(
+        "api-wish-confirm",
+        "post",
+        inside=pk("w_fulfilled"),
+        outside=pk("far_fulfilled"),
+        allow=WISH_FULL,
+        allow_out=FAR_STAFF,
+        json=True,
+        probe=wish_events,
+    ),
+    Row(
+        "api-wish-approve",
+        "post",
+        inside=pk("w_pending"),
+        outside=pk("far_pending"),
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        json=True,
+        probe=wish_events,
+    ),
+    Row("api-patrols", allow=AUTH),
+    Row("api-patrols", "post", allow=PATROLLERS_IN, json=True, data=lambda o, out: {"compound_id": o.compound.pk}, probe=count(Patrol)),
+    Row(
+        "api-patrols",
+        "post",
+        variant="far",
+        allow=NONE,
+        json=True,
+        data=lambda o, out: {"compound_id": o.far_compound.pk},
+        probe=count(Patrol),
+    ),
+    Row(
+        "api-patrol-end",
+        "post",
+        inside=pk("patrol"),
+        outside=pk("far_patrol"),
+        allow=frozenset({"gridworker"}),
+        json=True,
+        probe=_patrol_ended,
+    ),
+    Row(
+        "api-compliance",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=_q("grid", "far_grid", "grid"),
+        allow=OVERSEES_G1,
+        allow_out=FAR_READ,
+    ),
+    Row("api-visits", allow=AUTH),
+    Row(
+        "api-visits",
+        "post",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        json=True,
+        data=lambda o, out: {"household_id": (o.hh3 if out else o.hh1).pk, "content": "入户看望"},
+        allow=VISITS_HH1,
+        allow_out=FAR_STAFF,
+        probe=count(Visit),
+    ),
+    Row("api-visit-targets", allow=AUTH),
+    Row(
+        "api-visit-targets",
+        variant="grid",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=_q("grid", "far_grid", "grid"),
+        allow=OVERSEES_G1,
+        allow_out=FAR_READ,
+    ),
+    Row("api-sentiments", allow=AUTH),
+    Row(
+        "api-sentiments",
+        "post",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        json=True,
+        data=lambda o, out: {"household_id": (o.hh3 if out else o.hh1).pk, "note": "想装扶手"},
+        allow=VISITS_HH1,
+        allow_out=FAR_STAFF,
+        probe=count(SentimentRecord),
+    ),
+    Row("api-rounds", allow=AUTH),
+    Row("api-round", inside=pk("round"), outside=pk("far_round"), allow=ROUND_IN, allow_out=FAR_READ),
+    Row(
+        "api-round-contact",
+        "post",
+        inside=pk("round"),
+        outside=pk("far_round"),
+        json=True,
+        data=lambda o, out: {"household_id": (o.hh3 if out else o.hh1).pk, "answers": {"0": 1}},
+        allow=CONTACT_IN,
+        allow_out=FAR_STAFF,
+        probe=count(RoundContact),
+    ),
+]
+
+# ---- Open311: public reads of the public set; writes need a client key (tested in test_open311) --------
+
+OPEN311_ROWS = [
+    Row("open311-discovery", allow=ALL, extra={"fmt": "json"}),
+    Row("open311-services", allow=ALL, extra={"fmt": "json"}),
+    Row("open311-service", allow=ALL, inside=lambda o: {"code": "facilities", "fmt": "json"}),
+    Row("open311-requests", allow=ALL, extra={"fmt": "json"}, see=((lambda o: o.a_res.number, ALL), (lambda o: o.a_sub.number, NONE))),
+    Row(
+        "open311-requests",
+        "post",
+        allow=NONE,  # no key, no request, whoever is signed in
+        extra={"fmt": "json"},
+        data=lambda o, out: {"service_code": "facilities", "description": "x", "address_id": str(o.b1.pk)},
+        probe=count(Appeal),
+    ),
+    # The public set only: a resolved appeal is readable by anyone, a submitted one by nobody.
+    Row("open311-request", variant="public", inside=lambda o: {"number": o.a_res.number, "fmt": "json"}, allow=ALL),
+    Row("open311-request", variant="open", inside=lambda o: {"number": o.a_sub.number, "fmt": "json"}, allow=NONE),
+    Row("open311-token", variant="open", inside=lambda o: {"token_id": o.a_sub.number, "fmt": "json"}, allow=NONE),
+]
+
+ROWS: list[Row] = [
+    *CORE,
+    *REGISTRY_ROWS,
+    *APPEAL_ROWS,
+    *COUNCIL_ROWS,
+    *WISH_ROWS,
+    *GRIDWORK_ROWS,
+    *STRUCTURE_ROWS,
+    *API_ROWS,
+    *OPEN311_ROWS,
+]
+GROUPS = {
+    "core": CORE,
+    "registry": REGISTRY_ROWS,
+    "appeals": APPEAL_ROWS,
+    "councils": COUNCIL_ROWS,
+    "wishes": WISH_ROWS,
+    "gridwork": GRIDWORK_ROWS,
+    "structure": STRUCTURE_ROWS,
+    "api": API_ROWS,
+    "open311": OPEN311_ROWS,
+}
+
+# Not needing a row: the Django admin beyond its index (staff-only by Django's own rule).
+EXEMPT_PREFIXES = ("admin:",)
