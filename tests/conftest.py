@@ -24,6 +24,17 @@ def _immediate_tasks(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    # LocaleMiddleware leaves the last request's language active in the thread: a test that
+    # browses in English must not make the next test in the same worker speak English.
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @dataclass
 class World:
     admin: User

@@ -159,12 +159,8 @@ def round_community(scope: Scope, home: Place | None) -> Place | None:
 
 
 def can_view_round(scope: Scope, rnd: Round) -> bool:
-    return scope.can(VIEW_GRIDWORK, rnd) or scope.can(RECORD_VISITS, rnd.community) or _works_in_round(scope, rnd)
-
-
-def _works_in_round(scope: Scope, rnd: Round) -> bool:
-    grid_ids = {g for r in scope.granting(RECORD_VISITS) for g in r.grid_ids} | {g for r in scope.granting(STEWARD) for g in r.grid_ids}
-    return bool(grid_ids & set(rnd.grids.values_list("pk", flat=True)))
+    # The list and the page ask the same rows: whoever sees a round listed may open it.
+    return visible_rounds(scope).filter(pk=rnd.pk).exists()
 
 
 def can_record_contact(scope: Scope, user, rnd: Round, household: Household) -> bool:
@@ -174,11 +170,24 @@ def can_record_contact(scope: Scope, user, rnd: Round, household: Household) -> 
     return in_round and can_record_visit(scope, user, household)
 
 
+def building_paths(scope: Scope) -> list[str]:
+    """The buildings a building head (楼栋长) visits in: reaches below community level."""
+    return [r.path for r in scope.granting(RECORD_VISITS) if r.path and len(r.path) > Place.steplen * 3]
+
+
 def visible_rounds(scope: Scope) -> QuerySet:
+    """Rounds decided per row: the community's overseers see all of them; grid workers,
+    stewards and building heads see the rounds that cover their grid or building."""
     from linli.registry.access import community_ids
 
-    ids = community_ids(scope, VIEW_GRIDWORK) | community_ids(scope, RECORD_VISITS) | community_ids(scope, STEWARD)
-    return Round.objects.filter(community_id__in=sorted(ids))
+    q = Q(community_id__in=sorted(community_ids(scope, VIEW_GRIDWORK)))
+    q |= Q(community__in=scope.filter(Place.objects.filter(kind=PlaceKind.COMMUNITY), RECORD_VISITS))
+    grid_ids = sorted({g for cap in (RECORD_VISITS, STEWARD) for r in scope.granting(cap) for g in r.grid_ids})
+    if grid_ids:
+        q |= Q(grids__pk__in=grid_ids) | Q(grids__micro_grids__pk__in=grid_ids)
+    for path in building_paths(scope):
+        q |= Q(grids__places__path__startswith=path) | Q(grids__micro_grids__places__path__startswith=path)
+    return Round.objects.filter(pk__in=Round.objects.filter(q).values("pk"))
 
 
 def can_manage_structure(scope: Scope, community: Place) -> bool:

@@ -189,7 +189,7 @@ def my_visit_targets(user, scope, community: Place | None = None) -> list[VisitT
     grid_ids = my_grid_ids(scope)
     if grid_ids:
         return visit_targets(grid_ids=grid_ids, community_id=community.pk)
-    building_paths = [r.path for r in scope.granting(access.RECORD_VISITS) if r.path and len(r.path) > Place.steplen * 3]
+    building_paths = access.building_paths(scope)
     if building_paths:
         ids = Household.objects.filter(dwelling__path__startswith=building_paths[0]).values_list("pk", flat=True)
         return visit_targets(household_ids=list(ids), community_id=community.pk)

@@ -44,7 +44,12 @@ def day(request):
     if not (patrols or visits or scope.has(access.VIEW_GRIDWORK)):
         raise Http404
     community = selectors.home_community(request.user, scope)
-    context = {"patrols": patrols, "steward": steward, "community": community}
+    context = {
+        "patrols": patrols,
+        "steward": steward,
+        "community": community,
+        "whole_community": community is not None and access.can_view_community(scope, community),
+    }
     if community is not None:
         rule = services.rule_for(community.pk)
         seconds = selectors.today_seconds(request.user)

@@ -28,7 +28,7 @@ def test_staff_finds_a_resident_by_pinyin_and_reveals_the_id(world, page_for, li
 def test_grid_worker_on_a_phone_sees_her_grid_only(world, page_for, live_server):
     page = page_for(world.user("gridworker"), viewport=PHONE)
     page.click("label.menu-button")  # on a phone the menu folds behind one button
-    page.click("nav.menu >> text=网格")
+    page.click('nav.menu >> text="网格"')
     page.click("text=第1网格")
     assert page.locator("table.residents >> text=张三").is_visible()
     assert page.locator("text=李四").count() == 0
