@@ -703,8 +703,10 @@ VISITS_HH1 = frozenset({"gridworker", "gridleader", "buildinghead", "dual", "sta
 # Who oversees grid 1 (compliance, overdue visits): its leader, the community, the street.
 OVERSEES_G1 = frozenset({"gridleader", "staff", "secretary", "street", "admin"})
 SEES_SENTIMENT = frozenset({"gridworker", "gridleader", "buildinghead", "dual", "staff", "secretary", "street", "admin"})
-ROUND_IN = frozenset({"gridworker", "gridleader", "steward", "staff", "secretary", "street", "admin"})
-CONTACT_IN = frozenset({"gridworker", "gridleader", "steward", "staff", "secretary", "admin"})
+# A round is decided per row: the community's overseers see all; workers, stewards and building
+# heads see (and record contacts in) the rounds covering their grid or building — grid 1 here.
+ROUND_IN = frozenset({"gridworker", "gridleader", "buildinghead", "dual", "steward", "staff", "secretary", "street", "admin"})
+CONTACT_IN = frozenset({"gridworker", "gridleader", "buildinghead", "dual", "steward", "staff", "secretary", "admin"})
 
 
 def _patrol_ended(o, kw):
@@ -832,7 +834,7 @@ GRIDWORK_ROWS = [
     Row(
         "gridwork:rounds",
         allow=GRIDWORK,
-        see=((lambda o: o.round.title, GRIDWORK - {"far_staff"}), (lambda o: o.far_round.title, FAR_READ)),
+        see=((lambda o: o.round.title, ROUND_IN), (lambda o: o.far_round.title, FAR_READ)),
     ),
     Row(
         "gridwork:rounds",

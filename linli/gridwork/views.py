@@ -361,7 +361,7 @@ def rounds(request):
             rerender=lambda: render(request, "gridwork/rounds.html", {"rounds": visible, "form": form, "manage": manage}),
             ok=_("已创建。"),
         )
-    if not visible.exists() and not manage:
+    if not (manage or scope.has(access.VIEW_GRIDWORK) or scope.has(access.RECORD_VISITS) or scope.has(access.STEWARD)):
         raise Http404
     return render(request, "gridwork/rounds.html", {"rounds": visible, "form": form if manage else None, "manage": manage})
 
