@@ -35,6 +35,15 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # The public rate limits count per address and minute in the cache: every test comes from
+    # 127.0.0.1, so without this the tests that ran before in the same minute use up the next one's.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class World:
     admin: User
