@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "linli.councils",
     "linli.wishes",
     "linli.gridwork",
+    "linli.dashboard",
     "linli.ops",
     "linli.api",
 ]

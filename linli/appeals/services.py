@@ -38,6 +38,7 @@ from linli.core import phone as phone_rules
 from linli.core.images import clean_photos
 from linli.core.masking import mask_phone
 from linli.core.workdays import deadline_after
+from linli.dashboard.services import appeal_fact_record
 from linli.registry.models import Organisation, Place
 
 __all__ = ["ON_BEHALF", "REPORTABLE_KINDS"]  # re-exported for callers that report
@@ -142,6 +143,7 @@ def appeal_submit(
                 appeal=appeal, actor=actor if actor and actor.is_authenticated else None, action="submit", to_status=Status.SUBMITTED
             )
             _attach(appeal, event, cleaned_photos, actor)
+            appeal_fact_record(appeal=appeal, action="submit")
             _notify(appeal, "submit")
     except IntegrityError:
         # Two requests with the same key raced; the other one's insert won.
@@ -249,6 +251,7 @@ def _transition(
             locked.status = to
         locked.save()
         Event.objects.create(appeal=locked, actor=actor, action=action, from_status=old, to_status=locked.status, note=note, public=public)
+        appeal_fact_record(appeal=locked, action=action)
         _notify(locked, action)
     return locked
 
@@ -389,6 +392,7 @@ def _resolving(actor, result: str) -> Callable[[Appeal], None]:
                 to_status=Status.RESOLVED,
                 note=_("随并入的诉求%(n)s一并办结。") % {"n": a.number},
             )
+            appeal_fact_record(appeal=merged, action="resolve")
             _notify(merged, "resolve")
 
     return change

@@ -64,3 +64,15 @@ def deadline_after(moment: datetime, working_days: int) -> datetime:
     local = moment.astimezone(tz)
     day = add_working_days(local.date(), working_days)
     return datetime.combine(day, time(23, 59, 59), tzinfo=tz)
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Working days from ``start``'s local date to ``end``'s: the days after the start day up to
+    and including the end day that are working days (signed the same day: 0; the next
+    working day: 1), as "N个工作日内" counts them."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    first, last = start.astimezone(tz).date(), end.astimezone(tz).date()
+    if last <= first:
+        return 0
+    overrides = _overrides(first, last)
+    return sum(is_workday(first + timedelta(days=n), overrides) for n in range(1, (last - first).days + 1))

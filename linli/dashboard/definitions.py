@@ -1,0 +1,46 @@
+"""口径: what every dashboard figure counts, in one place. The dashboard's "口径" page and
+docs/DASHBOARD.md show these texts; ``selectors.appeal_figures`` computes exactly them (each
+entry names its numerator and denominator as the selector's keys)."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Figure:
+    code: str
+    name: str
+    definition: str
+
+
+APPEAL_FIGURES = [
+    Figure("total", _("诉求总数"), _("统计期内提交的诉求，含不予受理和已并单的。按提交时间（北京时间）归入统计期。")),
+    Figure("valid", _("有效诉求"), _("诉求总数减去不予受理和已并入其他诉求的。以下各率只统计有效诉求。")),
+    Figure(
+        "response",
+        _("响应率"),
+        _("在签收期限内首次签收的诉求 ÷ 已派单且签收已见分晓的诉求（已签收，或签收期限已过仍未签收）。期限按派单时的工作日计算。"),
+    ),
+    Figure(
+        "on_time",
+        _("按时办结率"),
+        _("在办结期限内办结的诉求 ÷ 办结已见分晓的诉求（已办结，或办结期限已过仍未办结）。重新办理的以最后一次办结为准。"),
+    ),
+    Figure("solved", _("解决率"), _("已办结或已关闭且从未重新办理的诉求 ÷ 有效诉求。重新办理后再办结的不计入分子。")),
+    Figure(
+        "satisfied",
+        _("满意率"),
+        _("已办结或已关闭、评价为4星或5星的诉求 ÷ 其中已评价的。未评价的不计入分母，单独列出“未评价”数；重新评价的以最后一次为准。"),
+    ),
+    Figure("revisited", _("回访率"), _("已回访的诉求 ÷ 已办结或已关闭的诉求。")),
+    Figure(
+        "levels",
+        _("各层级办结占比"),
+        _("已办结或已关闭的诉求中，在楼栋、网格、社区、职能部门层级办结的各占多少（按办结时所在层级）。"),
+    ),
+    Figure("overdue", _("超期未办结"), _("尚未办结（不含不予受理、已并单）且办结期限已过的诉求，按查看时刻计算。")),
+    Figure("sign_overdue", _("超期未签收"), _("已派单、尚未签收且签收期限已过的诉求，按查看时刻计算。")),
+    Figure("sign_days", _("平均签收用时"), _("从提交到首次签收经过的工作日数的平均值（当天签收为0）。")),
+    Figure("resolve_days", _("平均办结用时"), _("从提交到（最后一次）办结经过的工作日数的平均值。")),
+]

@@ -1,0 +1,56 @@
+"""What the dashboard counts from: one fact row per appeal, kept by the appeals services in the
+same transaction as each change, so a figure never scans the appeals table or replays its
+timeline. What each figure means is in ``definitions.py`` (口径)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppealFact(models.Model):
+    """The dashboard's view of one appeal (诉求统计事实). Moments that decide a rate are kept as
+    they were when they happened: the first signature against the sign deadline then in force,
+    the latest resolution against the completion deadline then in force."""
+
+    appeal = models.OneToOneField("appeals.Appeal", primary_key=True, on_delete=models.CASCADE, related_name="fact")
+    community = models.ForeignKey("registry.Place", on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey("registry.Grid", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Materialised paths of the compound and building (小区、楼栋) where it was reported, for
+    # the heat view; empty when the appeal is about the community as a whole.
+    compound_path = models.CharField(max_length=255, blank=True, db_index=True)
+    building_path = models.CharField(max_length=255, blank=True)
+    category = models.ForeignKey("appeals.Category", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(max_length=16)
+    level = models.CharField(max_length=16)  # the level it stands (or was closed) at
+    status = models.CharField(max_length=16)
+    lead_organisation = models.ForeignKey("registry.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lead_user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+    created_on = models.DateField()  # local (Asia/Shanghai) date of the report
+    dispatched = models.BooleanField(default=False)
+    sign_deadline = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    signed_in_time = models.BooleanField(null=True)
+    sign_workdays = models.PositiveSmallIntegerField(null=True)
+    complete_deadline = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_in_time = models.BooleanField(null=True)
+    resolve_workdays = models.PositiveSmallIntegerField(null=True)
+    reopened = models.BooleanField(default=False)
+    merged = models.BooleanField(default=False)  # merged into another appeal: not counted on its own
+    rating = models.PositiveSmallIntegerField(null=True)
+    revisited = models.BooleanField(default=False)  # 回访
+    supervised = models.BooleanField(default=False)  # 督办
+    returns = models.PositiveSmallIntegerField(default=0)  # 退单
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("诉求统计")
+        verbose_name_plural = _("诉求统计")
+        indexes = [
+            models.Index(fields=["community", "created_on"]),
+            models.Index(fields=["grid", "created_on"]),
+            models.Index(fields=["lead_organisation", "created_on"]),
+        ]
+
+    def __str__(self):
+        return f"fact {self.appeal_id}"
