@@ -3,7 +3,11 @@ same transaction as each change, so a figure never scans the appeals table or re
 timeline. What each figure means is in ``definitions.py`` (口径)."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+# Statuses in which an appeal no longer waits for anyone (the rest are "open").
+NOT_OPEN = ("resolved", "closed", "rejected", "merged")
 
 
 class AppealFact(models.Model):
@@ -50,7 +54,56 @@ class AppealFact(models.Model):
             models.Index(fields=["community", "created_on"]),
             models.Index(fields=["grid", "created_on"]),
             models.Index(fields=["lead_organisation", "created_on"]),
+            # The small sets whose figures change with the clock alone (a deadline passing):
+            # counted live, so they get their own partial indexes.
+            models.Index(fields=["community", "created_on"], condition=~Q(status__in=NOT_OPEN), name="appeal_fact_open"),
+            models.Index(
+                fields=["community", "created_on"], condition=Q(dispatched=True, signed_at__isnull=True), name="appeal_fact_unsigned"
+            ),
         ]
 
     def __str__(self):
         return f"fact {self.appeal_id}"
+
+
+class AppealDay(models.Model):
+    """The facts of one community's appeals reported on one day, summed (诉求日汇总), so the
+    street and district views read a row per community and day instead of every fact. Kept by
+    ``services.appeal_fact_record`` (recounted from that day's facts under a row lock). What
+    depends on the moment of viewing (a deadline passing without a change) is not here: the
+    selectors count it live from the small sets of open and unsigned facts."""
+
+    community = models.ForeignKey("registry.Place", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    total = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    merged = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    signed = models.PositiveIntegerField(default=0)
+    signed_in_time = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolved_in_time = models.PositiveIntegerField(default=0)
+    solved = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    unrated = models.PositiveIntegerField(default=0)
+    revisited = models.PositiveIntegerField(default=0)
+    supervised = models.PositiveIntegerField(default=0)
+    level_building = models.PositiveIntegerField(default=0)
+    level_grid = models.PositiveIntegerField(default=0)
+    level_community = models.PositiveIntegerField(default=0)
+    level_external = models.PositiveIntegerField(default=0)
+    sign_days_sum = models.PositiveIntegerField(default=0)
+    sign_days_n = models.PositiveIntegerField(default=0)
+    resolve_days_sum = models.PositiveIntegerField(default=0)
+    resolve_days_n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求日汇总")
+        verbose_name_plural = _("诉求日汇总")
+        constraints = [models.UniqueConstraint(fields=["community", "day"], name="one_appeal_day_per_community")]
+        indexes = [models.Index(fields=["day", "community"])]
+
+    def __str__(self):
+        return f"{self.community_id} {self.day}"

@@ -1,5 +1,7 @@
-"""Reads for the dashboard: every figure of ``definitions.APPEAL_FIGURES`` from the fact table,
-in one aggregate query, never from the appeals table."""
+"""Reads for the dashboard: every figure of ``definitions.APPEAL_FIGURES``, counted from the
+fact table for one community, grid or building, or from the day summaries for a street or a
+district — never from the appeals table. Both paths share the counting rules below and the
+builder ``_figures``, so a community's figures are the same whichever way they are read."""
 
 from __future__ import annotations
 
@@ -7,14 +9,62 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from linli.appeals.models import Level, Status
-from linli.dashboard.models import AppealFact
+from linli.dashboard.models import NOT_OPEN, AppealDay, AppealFact
 
-DONE = (Status.RESOLVED, Status.CLOSED)
-NOT_OPEN = (Status.RESOLVED, Status.CLOSED, Status.REJECTED, Status.MERGED)
+INVALID = Q(status=Status.REJECTED) | Q(merged=True)
+VALID = ~INVALID
+DONE = Q(status__in=(Status.RESOLVED, Status.CLOSED)) & VALID
+OPEN = ~Q(status__in=NOT_OPEN) & VALID
+
+# What a fact counts towards, whatever the clock says (the columns of AppealDay).
+COUNTS: dict[str, Q] = {
+    "total": Q(pk__isnull=False),
+    "rejected": Q(status=Status.REJECTED),
+    "merged": Q(merged=True),
+    "valid": VALID,
+    "signed": VALID & Q(dispatched=True, signed_at__isnull=False),
+    "signed_in_time": VALID & Q(dispatched=True, signed_at__isnull=False, signed_in_time=True),
+    "resolved": VALID & Q(resolved_at__isnull=False),
+    "resolved_in_time": VALID & Q(resolved_at__isnull=False, resolved_in_time=True),
+    "solved": DONE & Q(reopened=False),
+    "done": DONE,
+    "rated": DONE & Q(rating__isnull=False),
+    "satisfied": DONE & Q(rating__gte=4),
+    "unrated": DONE & Q(rating__isnull=True),
+    "revisited": DONE & Q(revisited=True),
+    "supervised": VALID & Q(supervised=True),
+    **{f"level_{lv}": DONE & Q(level=lv) for lv in Level.values},
+}
+SUMS = {
+    "sign_days_sum": Sum("sign_workdays", filter=VALID, default=0),
+    "sign_days_n": Count("sign_workdays", filter=VALID),
+    "resolve_days_sum": Sum("resolve_workdays", filter=DONE, default=0),
+    "resolve_days_n": Count("resolve_workdays", filter=DONE),
+}
+
+
+def static_counts(facts: QuerySet) -> dict[str, int]:
+    """The AppealDay columns for a set of facts, in one query."""
+    # Aliases must not shadow the fields the filters name (``merged``, ``revisited``…).
+    row = facts.aggregate(**{f"c_{k}": Count("pk", filter=q) for k, q in COUNTS.items()}, **{f"c_{k}": a for k, a in SUMS.items()})
+    return {k[2:]: v for k, v in row.items()}
+
+
+def live_counts(facts: QuerySet, now: datetime) -> dict[str, int]:
+    """What the clock alone changes: deadlines passed without a signature or a resolution.
+    Read from the open and unsigned facts only (their partial indexes)."""
+    unsigned = facts.filter(dispatched=True, signed_at__isnull=True).filter(VALID)
+    late = facts.exclude(status__in=NOT_OPEN).filter(VALID, complete_deadline__lt=now)
+    row = unsigned.aggregate(
+        unsigned_late=Count("pk", filter=Q(sign_deadline__lt=now)),
+        sign_overdue=Count("pk", filter=Q(sign_deadline__lt=now) & ~Q(status__in=NOT_OPEN)),
+    )
+    row["open_late"] = late.count()
+    return row
 
 
 @dataclass(frozen=True)
@@ -30,58 +80,49 @@ class Rate:
         return (Decimal(100 * self.numerator) / self.denominator).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def _average(total, n) -> Decimal | None:
+    if not n:
+        return None
+    return (Decimal(total) / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _figures(c: dict, live: dict) -> dict:
+    return {
+        "total": c["total"],
+        "rejected": c["rejected"],
+        "merged": c["merged"],
+        "valid": c["valid"],
+        "response": Rate(c["signed_in_time"], c["signed"] + live["unsigned_late"]),
+        "on_time": Rate(c["resolved_in_time"], c["resolved"] + live["open_late"]),
+        "solved": Rate(c["solved"], c["valid"]),
+        "satisfied": Rate(c["satisfied"], c["rated"]),
+        "unrated": c["unrated"],
+        "revisited": Rate(c["revisited"], c["done"]),
+        "supervised": c["supervised"],
+        "levels": {lv: Rate(c[f"level_{lv}"], c["done"]) for lv in Level.values},
+        "overdue": live["open_late"],
+        "sign_overdue": live["sign_overdue"],
+        "sign_days": _average(c["sign_days_sum"], c["sign_days_n"]),
+        "resolve_days": _average(c["resolve_days_sum"], c["resolve_days_n"]),
+    }
+
+
 def facts_in(*, community_ids, start: date, end: date) -> QuerySet:
     """Facts of the appeals reported in [start, end] (local dates) in these communities."""
     return AppealFact.objects.filter(community_id__in=list(community_ids), created_on__gte=start, created_on__lte=end)
 
 
 def appeal_figures(facts: QuerySet, *, now: datetime | None = None) -> dict:
-    """Every rate counts valid appeals only: not rejected, not merged into another."""
+    """The figures of any set of facts (a community, a grid, a building, a category). Two queries."""
     now = now or timezone.now()
-    invalid = Q(status=Status.REJECTED) | Q(merged=True)
-    done = Q(status__in=DONE) & ~invalid
-    is_open = ~Q(status__in=NOT_OPEN) & ~invalid
-    sign_decided = Q(dispatched=True) & ~invalid & (Q(signed_at__isnull=False) | Q(sign_deadline__lt=now))
-    resolve_decided = ~invalid & (Q(resolved_at__isnull=False) | (is_open & Q(complete_deadline__lt=now)))
-    row = facts.aggregate(
-        n_total=Count("pk"),
-        n_rejected=Count("pk", filter=Q(status=Status.REJECTED)),
-        n_merged=Count("pk", filter=Q(merged=True)),
-        n_valid=Count("pk", filter=~invalid),
-        n_signed_in_time=Count("pk", filter=Q(signed_in_time=True) & sign_decided),
-        n_sign_decided=Count("pk", filter=sign_decided),
-        n_resolved_in_time=Count("pk", filter=Q(resolved_in_time=True) & resolve_decided),
-        n_resolve_decided=Count("pk", filter=resolve_decided),
-        n_solved=Count("pk", filter=done & Q(reopened=False)),
-        n_done=Count("pk", filter=done),
-        n_satisfied=Count("pk", filter=done & Q(rating__gte=4)),
-        n_rated=Count("pk", filter=done & Q(rating__isnull=False)),
-        n_unrated=Count("pk", filter=done & Q(rating__isnull=True)),
-        n_revisited=Count("pk", filter=done & Q(revisited=True)),
-        n_overdue=Count("pk", filter=is_open & Q(complete_deadline__lt=now)),
-        n_sign_overdue=Count("pk", filter=is_open & Q(dispatched=True, signed_at__isnull=True, sign_deadline__lt=now)),
-        n_sign_days=Avg("sign_workdays", filter=~invalid),
-        n_resolve_days=Avg("resolve_workdays", filter=done),
-        **{f"n_level_{lv}": Count("pk", filter=done & Q(level=lv)) for lv in Level.values},
-    )
-    return {
-        "total": row["n_total"],
-        "rejected": row["n_rejected"],
-        "merged": row["n_merged"],
-        "valid": row["n_valid"],
-        "response": Rate(row["n_signed_in_time"], row["n_sign_decided"]),
-        "on_time": Rate(row["n_resolved_in_time"], row["n_resolve_decided"]),
-        "solved": Rate(row["n_solved"], row["n_valid"]),
-        "satisfied": Rate(row["n_satisfied"], row["n_rated"]),
-        "unrated": row["n_unrated"],
-        "revisited": Rate(row["n_revisited"], row["n_done"]),
-        "levels": {lv: Rate(row[f"n_level_{lv}"], row["n_done"]) for lv in Level.values},
-        "overdue": row["n_overdue"],
-        "sign_overdue": row["n_sign_overdue"],
-        "sign_days": _one_decimal(row["n_sign_days"]),
-        "resolve_days": _one_decimal(row["n_resolve_days"]),
-    }
+    return _figures(static_counts(facts), live_counts(facts, now))
 
 
-def _one_decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+def summary_figures(*, community_ids, start: date, end: date, now: datetime | None = None) -> dict:
+    """The same figures for many communities from the day summaries. Three queries."""
+    now = now or timezone.now()
+    ids = list(community_ids)
+    days = AppealDay.objects.filter(community_id__in=ids, day__gte=start, day__lte=end)
+    columns = [*COUNTS, *SUMS]
+    summed = {k[2:]: v for k, v in days.aggregate(**{f"c_{k}": Sum(k, default=0) for k in columns}).items()}
+    return _figures(summed, live_counts(facts_in(community_ids=ids, start=start, end=end), now))

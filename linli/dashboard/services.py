@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from linli.appeals.models import Appeal, Assignment, Status
 from linli.core.workdays import working_days_between
-from linli.dashboard.models import AppealFact
+from linli.dashboard.models import AppealDay, AppealFact
+from linli.dashboard.selectors import static_counts
 from linli.registry.models import Place, PlaceKind
 
 COMPOUND_DEPTH, BUILDING_DEPTH = 4, 5  # district / street / community / compound / building
@@ -72,4 +73,14 @@ def appeal_fact_record(*, appeal: Appeal, action: str, at: datetime | None = Non
     if appeal.status == Status.REOPENED:
         fact.resolved_at = fact.resolved_in_time = fact.resolve_workdays = None
     fact.save()
+    _recount_day(fact.community_id, fact.created_on)
     return fact
+
+
+def _recount_day(community_id: int, day) -> None:
+    """Recount the community's day from its facts under the summary row's lock: two changes
+    on one day wait for each other, and the second counts after the first has committed."""
+    row, _created = AppealDay.objects.get_or_create(community_id=community_id, day=day)
+    AppealDay.objects.select_for_update().filter(pk=row.pk).first()
+    counts = static_counts(AppealFact.objects.filter(community_id=community_id, created_on=day))
+    AppealDay.objects.filter(pk=row.pk).update(**counts)

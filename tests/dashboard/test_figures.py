@@ -110,6 +110,11 @@ def test_every_figure_is_a_hand_count(world, new_appeal, clock):
     assert fig["levels"][Level.COMMUNITY] == Rate(1, 4) and fig["levels"][Level.GRID] == Rate(3, 4)
     assert fig["overdue"] == 1 and fig["sign_overdue"] == 1  # G
     assert fig["response"].percent == Decimal("60.0")
+    # The street and district read the day summaries: the same figures, to the last digit.
+    summed = selectors.summary_figures(
+        community_ids=[world.community.pk], start=look.date() - timedelta(days=30), end=look.date(), now=look
+    )
+    assert summed == fig
 
 
 def test_signing_a_minute_late_is_late_and_the_same_day_is_zero_working_days(world, new_appeal, clock):
@@ -171,3 +176,25 @@ def test_the_docs_page_defines_every_figure():
     with translation.override("zh-hans"):
         for f in APPEAL_FIGURES:
             assert f"| {f.name} (`{f.code}`) | {f.definition} |" in text, f.code
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_changes_on_one_day_at_once_leave_the_day_counted_right(world, new_appeal):
+    """Appeals of one community and day changing at the same moment (PostgreSQL threads): the
+    day's summary ends equal to a recount of its facts."""
+    from django.db import connection
+
+    from linli.dashboard.models import AppealDay
+    from tests.conftest import race
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent transactions race only on PostgreSQL")
+    staff = world.user("staff")
+    appeals = [new_appeal(title=f"同时{i}") for i in range(8)]
+    results = race(8, lambda i: appeal_services.appeal_accept(actor=staff, appeal=appeals[i]))
+    assert results.count("ok") == 8
+    results = race(8, lambda i: appeal_services.appeal_reject(actor=staff, appeal=appeals[i], reason="重复") if i % 2 else None)
+    day = AppealDay.objects.get(community=world.community, day=AppealFact.objects.get(pk=appeals[0].pk).created_on)
+    recount = selectors.static_counts(AppealFact.objects.filter(community=world.community, created_on=day.day))
+    assert {k: getattr(day, k) for k in recount} == recount
+    assert day.total == 8 and day.rejected == 4
