@@ -23,6 +23,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 assets: node_modules/.package-lock.json
 	mkdir -p linli/static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js linli/static/vendor/htmx.min.js
+	cp node_modules/echarts/dist/echarts.min.js linli/static/vendor/echarts.min.js
 
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -28,6 +28,7 @@ urlpatterns = [
     path("councils/", include("linli.councils.urls")),
     path("wishes/", include("linli.wishes.urls")),
     path("gridwork/", include("linli.gridwork.urls")),
+    path("dashboard/", include("linli.dashboard.urls")),
     path("api/", include("linli.api.urls")),
     path("open311/v2/", include("linli.appeals.open311_urls")),
     path("admin/", admin.site.urls),

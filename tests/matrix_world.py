@@ -108,6 +108,7 @@ def build_matrix_world():
     o.b1, o.b3, o.grid, o.far_grid = w.building, w.far_building, w.grid, w.far_grid
     o.r1, o.r3, o.hh1, o.hh3 = w.resident, w.far_resident, w.household, w.far_household
     o.community, o.far_community = w.community, w.other_community
+    o.street = w.street
     facilities = Category.objects.get(community=None, code="facilities")
     resident, gridworker = users["resident"], users["gridworker"]
 

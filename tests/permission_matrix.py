@@ -1273,6 +1273,50 @@ OPEN311_ROWS = [
     Row("open311-token", variant="open", inside=lambda o: {"token_id": o.a_sub.number, "fmt": "json"}, allow=NONE),
 ]
 
+# ---- the dashboard ------------------------------------------------------------------------------------------
+DASHBOARD_VIEWERS = frozenset(
+    {"gridworker", "gridleader", "other_gridworker", "buildinghead", "staff", "secretary", "far_staff", "street", "dual", "admin"}
+)
+# A community's figures: its staff, the street above it; the far community: its own staff.
+COMMUNITY_FIGURES = frozenset({"staff", "secretary", "street", "admin"})
+FAR_FIGURES = frozenset({"far_staff", "street", "admin"})
+DASHBOARD_ROWS = [
+    Row("dashboard:home", allow=DASHBOARD_VIEWERS),
+    Row("dashboard:definitions", allow=DASHBOARD_VIEWERS),
+    Row(
+        "dashboard:area",
+        variant="community",
+        inside=pk("community"),
+        outside=pk("far_community"),
+        allow=COMMUNITY_FIGURES,
+        allow_out=FAR_FIGURES,
+    ),
+    Row("dashboard:area", variant="street", inside=pk("street"), allow=frozenset({"street", "admin"})),
+    Row(
+        "dashboard:grid",
+        inside=pk("grid"),
+        outside=pk("far_grid"),
+        allow=COMMUNITY_FIGURES | {"gridworker", "gridleader"},
+        allow_out=FAR_FIGURES,
+    ),
+    Row(
+        "dashboard:building",
+        inside=pk("b1"),
+        outside=pk("b3"),
+        allow=COMMUNITY_FIGURES | {"gridworker", "gridleader", "buildinghead", "dual"},
+        allow_out=FAR_FIGURES,
+    ),
+    Row(
+        "dashboard:appeals",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=lambda o, out: f"kind=place&id={(o.far_community if out else o.community).pk}&figure=total",
+        allow=COMMUNITY_FIGURES,
+        allow_out=FAR_FIGURES,
+        see=((lambda o: o.a_sub.number, COMMUNITY_FIGURES),),
+    ),
+]
+
 ROWS: list[Row] = [
     *CORE,
     *REGISTRY_ROWS,
@@ -1280,6 +1324,7 @@ ROWS: list[Row] = [
     *COUNCIL_ROWS,
     *WISH_ROWS,
     *GRIDWORK_ROWS,
+    *DASHBOARD_ROWS,
     *STRUCTURE_ROWS,
     *API_ROWS,
     *OPEN311_ROWS,
@@ -1291,6 +1336,7 @@ GROUPS = {
     "councils": COUNCIL_ROWS,
     "wishes": WISH_ROWS,
     "gridwork": GRIDWORK_ROWS,
+    "dashboard": DASHBOARD_ROWS,
     "structure": STRUCTURE_ROWS,
     "api": API_ROWS,
     "open311": OPEN311_ROWS,

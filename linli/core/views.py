@@ -28,6 +28,7 @@ def healthz(request):
 @login_required
 def home(request):
     from linli.appeals import access as appeal_access
+    from linli.dashboard import access as dashboard_access
     from linli.gridwork import access as gridwork_access
     from linli.registry import access as registry_access
 
@@ -37,6 +38,10 @@ def home(request):
     # A grid worker's or red steward's phone opens on their day: patrol, visits, tasks.
     if gridwork_access.can_patrol(scope) or scope.has(gridwork_access.STEWARD):
         return redirect("gridwork:day")
+    # A street supervisor's morning starts with the street's figures.
+    subject = dashboard_access.home_subject(scope) if scope.has(dashboard_access.VIEW_DASHBOARD) else None
+    if subject is not None and subject.kind == "place" and subject.obj.kind != "community":
+        return redirect("dashboard:home")
     if scope.has(registry_access.VIEW_REGISTRY):
         return redirect("registry:places")
     return render(request, "core/home.html", {"household": request.user.resident.household if request.user.resident_id else None})

@@ -6,7 +6,7 @@ builder ``_figures``, so a community's figures are the same whichever way they a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -126,3 +126,128 @@ def summary_figures(*, community_ids, start: date, end: date, now: datetime | No
     columns = [*COUNTS, *SUMS]
     summed = {k[2:]: v for k, v in days.aggregate(**{f"c_{k}": Sum(k, default=0) for k in columns}).items()}
     return _figures(summed, live_counts(facts_in(community_ids=ids, start=start, end=end), now))
+
+
+# ---- periods --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> Period:
+        """The period just before: the previous calendar month for a whole month, else the same
+        number of days before."""
+        if self.start.day == 1 and (self.end + timedelta(days=1)).day == 1:
+            end = self.start - timedelta(days=1)
+            return Period(end.replace(day=1), end)
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1))
+
+
+def month_period(day: date) -> Period:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return Period(first, following - timedelta(days=1))
+
+
+# ---- breakdowns and trends ------------------------------------------------------------------------------
+
+BREAKDOWN_COUNTS = ("total", "valid", "signed", "signed_in_time", "resolved", "resolved_in_time", "solved", "done", "rated", "satisfied")
+
+
+def breakdown(facts: QuerySet, field: str, *, now: datetime | None = None, limit: int = 50) -> list[dict]:
+    """Figures per value of ``field`` (category, grid, lead organisation, compound…): two queries
+    whatever the number of groups, largest first."""
+    now = now or timezone.now()
+    counts = {f"c_{k}": Count("pk", filter=COUNTS[k]) for k in BREAKDOWN_COUNTS}
+    rows = list(facts.values(field).annotate(**counts).order_by("-c_total", field)[:limit])
+    keys = [r[field] for r in rows]
+    late = dict(
+        facts.filter(**{f"{field}__in": [k for k in keys if k is not None]})
+        .exclude(status__in=NOT_OPEN)
+        .filter(VALID, complete_deadline__lt=now)
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values_list(field, "n")
+    )
+    unsigned = dict(
+        facts.filter(**{f"{field}__in": [k for k in keys if k is not None]})
+        .filter(VALID, dispatched=True, signed_at__isnull=True, sign_deadline__lt=now)
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values_list(field, "n")
+    )
+    out = []
+    for r in rows:
+        c = {k: r[f"c_{k}"] for k in BREAKDOWN_COUNTS}
+        key = r[field]
+        out.append(
+            {
+                "key": key,
+                "total": c["total"],
+                "response": Rate(c["signed_in_time"], c["signed"] + unsigned.get(key, 0)),
+                "on_time": Rate(c["resolved_in_time"], c["resolved"] + late.get(key, 0)),
+                "solved": Rate(c["solved"], c["valid"]),
+                "satisfied": Rate(c["satisfied"], c["rated"]),
+                "overdue": late.get(key, 0),
+            }
+        )
+    return out
+
+
+def weekly_trend(facts: QuerySet, period: Period) -> list[dict]:
+    """Appeals reported, and of them resolved, per week (Monday) of the period. One query."""
+    from django.db.models.functions import TruncWeek
+
+    rows = (
+        facts.filter(created_on__gte=period.start, created_on__lte=period.end)
+        .annotate(week=TruncWeek("created_on"))
+        .values("week")
+        .annotate(total=Count("pk"), done=Count("pk", filter=DONE))
+        .order_by("week")
+    )
+    return [{"week": r["week"], "total": r["total"], "done": r["done"]} for r in rows]
+
+
+def area_rows(*, community_ids, period: Period, now: datetime | None = None) -> dict[int, dict]:
+    """Each community's figures from the day summaries and the live sets: three queries for any
+    number of communities (the street and district tables)."""
+    now = now or timezone.now()
+    ids = list(community_ids)
+    columns = [*COUNTS, *SUMS]
+    summed = {
+        r["community_id"]: {k: r[f"c_{k}"] for k in columns}
+        for r in AppealDay.objects.filter(community_id__in=ids, day__gte=period.start, day__lte=period.end)
+        .values("community_id")
+        .annotate(**{f"c_{k}": Sum(k, default=0) for k in columns})
+    }
+    facts = facts_in(community_ids=ids, start=period.start, end=period.end)
+    unsigned = facts.filter(VALID, dispatched=True, signed_at__isnull=True)
+    late_sign = dict(unsigned.filter(sign_deadline__lt=now).values("community_id").annotate(n=Count("pk")).values_list("community_id", "n"))
+    sign_overdue = dict(
+        unsigned.filter(sign_deadline__lt=now)
+        .exclude(status__in=NOT_OPEN)
+        .values("community_id")
+        .annotate(n=Count("pk"))
+        .values_list("community_id", "n")
+    )
+    late = dict(
+        facts.exclude(status__in=NOT_OPEN)
+        .filter(VALID, complete_deadline__lt=now)
+        .values("community_id")
+        .annotate(n=Count("pk"))
+        .values_list("community_id", "n")
+    )
+    empty = dict.fromkeys(columns, 0)
+    return {
+        cid: _figures(
+            summed.get(cid, empty),
+            {"unsigned_late": late_sign.get(cid, 0), "sign_overdue": sign_overdue.get(cid, 0), "open_late": late.get(cid, 0)},
+        )
+        for cid in ids
+    }

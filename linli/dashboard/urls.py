@@ -1,0 +1,13 @@
+from django.urls import path
+
+from linli.dashboard import views
+
+app_name = "dashboard"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("areas/<id:pk>/", views.area, name="area"),
+    path("grids/<id:pk>/", views.grid, name="grid"),
+    path("buildings/<id:pk>/", views.building, name="building"),
+    path("appeals/", views.figure_appeals, name="appeals"),
+    path("definitions/", views.definitions, name="definitions"),
+]

@@ -1,0 +1,294 @@
+"""The dashboard's pages: thin — access decides, selectors count, templates show."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
+from django.core.paginator import Paginator
+from django.db.models import BooleanField as Bool
+from django.db.models import Case, Q, When
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from linli.accounts.scope import scope_for
+from linli.appeals.access import visible_appeals
+from linli.appeals.models import Appeal, Category, Level
+from linli.core.errors import form_messages
+from linli.dashboard import access, selectors
+from linli.dashboard.access import Subject
+from linli.dashboard.definitions import APPEAL_FIGURES
+from linli.dashboard.forms import FigureListForm, PeriodForm
+from linli.dashboard.selectors import DONE, NOT_OPEN, VALID
+from linli.registry.models import Grid, Organisation, Place, PlaceKind
+
+# The figures shown as tiles, in order; each opens the list of its appeals.
+TILES = ("total", "response", "on_time", "solved", "satisfied", "revisited", "overdue", "sign_overdue")
+
+
+def _period(request):
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        raise BadRequest("; ".join(form_messages(form)))
+    return form.period()
+
+
+def _subject_or_404(request, kind: str, pk: int) -> Subject:
+    scope = scope_for(request.user)
+    if kind == "grid":
+        grid = Grid.objects.select_related("community").filter(pk=pk).first()
+        if grid is None or not access.can_view_grid(scope, grid):
+            raise Http404
+        return Subject("grid", grid)
+    place = Place.objects.filter(pk=pk).first()
+    if place is None:
+        raise Http404
+    if kind == "building" and access.can_view_building(scope, place):
+        return Subject("building", place)
+    if kind == "place" and access.can_view_area(scope, place):
+        return Subject("place", place)
+    raise Http404
+
+
+@login_required
+def home(request):
+    subject = access.home_subject(scope_for(request.user))
+    if subject is None:
+        raise Http404
+    return redirect(_subject_url(subject))
+
+
+def _subject_url(subject: Subject) -> str:
+    name = {"place": "dashboard:area", "grid": "dashboard:grid", "building": "dashboard:building"}[subject.kind]
+    return reverse(name, args=[subject.obj.pk])
+
+
+def _tiles(subject: Subject, figures: dict, previous: dict, query: str) -> list[dict]:
+    names = {f.code: f for f in APPEAL_FIGURES}
+    out = []
+    for code in TILES:
+        out.append(
+            {
+                "code": code,
+                "name": names[code].name,
+                "definition": names[code].definition,
+                "value": figures[code],
+                "is_rate": isinstance(figures[code], selectors.Rate),
+                "previous": previous[code],
+                "url": f"{reverse('dashboard:appeals')}?kind={subject.kind}&id={subject.obj.pk}&figure={code}&{query}",
+            }
+        )
+    return out
+
+
+def _names(model, keys, attr="name") -> dict:
+    return dict(model.objects.filter(pk__in=[k for k in keys if k is not None]).values_list("pk", attr))
+
+
+def _period_query(period) -> str:
+    return f"start={period.start:%Y-%m-%d}&end={period.end:%Y-%m-%d}"
+
+
+def _subject_page(request, subject: Subject):
+    period = _period(request)
+    previous = period.previous()
+    now = timezone.now()
+    facts = access.facts_for(subject)
+    current_facts = facts.filter(created_on__gte=period.start, created_on__lte=period.end)
+    figures = selectors.appeal_figures(current_facts, now=now)
+    before = selectors.appeal_figures(facts.filter(created_on__gte=previous.start, created_on__lte=previous.end), now=now)
+    breakdowns = []
+    by_category = selectors.breakdown(current_facts, "category_id", now=now)
+    cats = _names(Category, [r["key"] for r in by_category])
+    breakdowns.append((_("按分类"), [{**r, "label": cats.get(r["key"], _("未分类"))} for r in by_category]))
+    if subject.kind != "building":
+        by_grid = selectors.breakdown(current_facts, "grid_id", now=now)
+        grids = _names(Grid, [r["key"] for r in by_grid])
+        breakdowns.append((_("按网格"), [{**r, "label": grids.get(r["key"], _("未划入网格"))} for r in by_grid]))
+        by_org = selectors.breakdown(current_facts.filter(lead_organisation__isnull=False), "lead_organisation_id", now=now)
+        orgs = _names(Organisation, [r["key"] for r in by_org])
+        breakdowns.append((_("按承办单位（主办）"), [{**r, "label": orgs.get(r["key"], "")} for r in by_org]))
+    by_place = selectors.breakdown(current_facts, "building_path" if subject.kind == "building" else "compound_path", now=now)
+    places = dict(Place.objects.filter(path__in=[r["key"] for r in by_place if r["key"]]).values_list("path", "name"))
+    breakdowns.append(
+        (
+            _("按小区") if subject.kind != "building" else _("按楼栋"),
+            [{**r, "label": places.get(r["key"], _("社区范围"))} for r in by_place],
+        )
+    )
+    trend = selectors.weekly_trend(facts, period)
+    levels = [(label, figures["levels"][code]) for code, label in Level.choices]
+    chart = {
+        "weeks": [f"{r['week']:%m-%d}" for r in trend],
+        "total": [r["total"] for r in trend],
+        "done": [r["done"] for r in trend],
+        "heat": _heat(current_facts) if subject.kind == "place" else [],
+        "labels": {"total": _("提交"), "done": _("已办结"), "heat": _("诉求来源")},
+    }
+    return render(
+        request,
+        "dashboard/subject.html",
+        {
+            "subject": subject,
+            "period": period,
+            "previous": previous,
+            "tiles": _tiles(subject, figures, before, _period_query(period)),
+            "figures": figures,
+            "levels": levels,
+            "breakdowns": breakdowns,
+            "chart": chart,
+            "prev_month": f"{previous.start:%Y-%m}",
+        },
+    )
+
+
+def _heat(facts) -> list[dict]:
+    """Where appeals come from: compounds, and inside each its buildings (an ECharts treemap)."""
+    rows = list(facts.exclude(compound_path="").values_list("compound_path", "building_path").order_by())
+    counts: dict[str, dict[str, int]] = {}
+    for compound, building in rows:
+        counts.setdefault(compound, {})
+        counts[compound][building] = counts[compound].get(building, 0) + 1
+    names = dict(Place.objects.filter(path__in=[*counts, *(b for c in counts.values() for b in c if b)]).values_list("path", "name"))
+    return [
+        {
+            "name": names.get(c, ""),
+            "value": sum(b.values()),
+            "children": [{"name": names.get(p, _("小区公共区域")), "value": n} for p, n in sorted(b.items(), key=lambda x: -x[1])],
+        }
+        for c, b in sorted(counts.items(), key=lambda x: -sum(x[1].values()))
+    ]
+
+
+@login_required
+def area(request, pk):
+    subject = _subject_or_404(request, "place", pk)
+    if subject.obj.kind == PlaceKind.COMMUNITY:
+        return _subject_page(request, subject)
+    return _area_page(request, subject)
+
+
+def _area_page(request, subject: Subject):
+    """A street or the district: its communities side by side, sortable, each opening its dashboard."""
+    period = _period(request)
+    now = timezone.now()
+    communities = list(access.communities_of(subject.obj))
+    streets = dict(
+        Place.objects.filter(kind=PlaceKind.STREET, path__startswith=subject.obj.path[: Place.steplen * 2]).values_list("path", "name")
+    )
+    rows = selectors.area_rows(community_ids=[c.pk for c in communities], period=period, now=now)
+    figures = selectors.summary_figures(community_ids=[c.pk for c in communities], start=period.start, end=period.end, now=now)
+    previous = period.previous()
+    before = selectors.summary_figures(community_ids=[c.pk for c in communities], start=previous.start, end=previous.end, now=now)
+    table = [{"community": c, "street": streets.get(c.path[: Place.steplen * 2], ""), "f": rows[c.pk]} for c in communities]
+    sort = request.GET.get("sort", "")
+    keys = {
+        "total": lambda r: r["f"]["total"],
+        "response": lambda r: r["f"]["response"].percent or -1,
+        "on_time": lambda r: r["f"]["on_time"].percent or -1,
+        "solved": lambda r: r["f"]["solved"].percent or -1,
+        "satisfied": lambda r: r["f"]["satisfied"].percent or -1,
+        "overdue": lambda r: r["f"]["overdue"],
+    }
+    if sort and sort.lstrip("-") not in keys:
+        raise BadRequest(_("排序字段无效。"))
+    if sort:
+        table.sort(key=keys[sort.lstrip("-")], reverse=sort.startswith("-"))
+    chart = {
+        "names": [r["community"].name for r in table],
+        "total": [r["f"]["total"] for r in table],
+        "overdue": [r["f"]["overdue"] for r in table],
+        "labels": {"total": _("诉求总数"), "overdue": _("超期未办结")},
+    }
+    return render(
+        request,
+        "dashboard/area.html",
+        {
+            "subject": subject,
+            "period": period,
+            "previous": previous,
+            "tiles": _tiles(subject, figures, before, _period_query(period)),
+            "table": table,
+            "sort": sort,
+            "query": _period_query(period),
+            "chart": chart,
+            "prev_month": f"{previous.start:%Y-%m}",
+        },
+    )
+
+
+@login_required
+def grid(request, pk):
+    return _subject_page(request, _subject_or_404(request, "grid", pk))
+
+
+@login_required
+def building(request, pk):
+    return _subject_page(request, _subject_or_404(request, "building", pk))
+
+
+def figure_filter(code: str, now) -> tuple[Q, Q | None]:
+    """The appeals behind a figure: the set counted (for a rate, its denominator) and, for a
+    rate, which of them the numerator counts."""
+    open_ = ~Q(status__in=NOT_OPEN) & VALID
+    sets = {
+        "total": (Q(), None),
+        "valid": (VALID, None),
+        "response": (
+            VALID & Q(dispatched=True) & (Q(signed_at__isnull=False) | Q(sign_deadline__lt=now)),
+            Q(signed_at__isnull=False, signed_in_time=True),
+        ),
+        "on_time": (
+            VALID & (Q(resolved_at__isnull=False) | (open_ & Q(complete_deadline__lt=now))),
+            Q(resolved_at__isnull=False, resolved_in_time=True),
+        ),
+        "solved": (VALID, DONE & Q(reopened=False)),
+        "satisfied": (DONE & Q(rating__isnull=False), Q(rating__gte=4)),
+        "unrated": (DONE & Q(rating__isnull=True), None),
+        "revisited": (DONE, Q(revisited=True)),
+        "overdue": (open_ & Q(complete_deadline__lt=now), None),
+        "sign_overdue": (open_ & Q(dispatched=True, signed_at__isnull=True, sign_deadline__lt=now), None),
+        "supervised": (VALID & Q(supervised=True), None),
+    }
+    return sets[code]
+
+
+@login_required
+def figure_appeals(request):
+    form = FigureListForm(request.GET)
+    if not form.is_valid():
+        raise BadRequest("; ".join(form_messages(form)))
+    subject = _subject_or_404(request, form.cleaned_data["kind"], form.cleaned_data["id"])
+    period = form.period()
+    code = form.cleaned_data["figure"]
+    now = timezone.now()
+    counted, numerator = figure_filter(code, now)
+    facts = access.facts_for(subject).filter(created_on__gte=period.start, created_on__lte=period.end).filter(counted)
+    appeals = visible_appeals(scope_for(request.user), Appeal.objects.filter(pk__in=facts.values("appeal_id")))
+    if numerator is not None:
+        counts_ids = facts.filter(numerator).values("appeal_id")
+        appeals = appeals.annotate(counted=Case(When(pk__in=counts_ids, then=True), default=False, output_field=Bool()))
+    page = Paginator(appeals.select_related("category", "place").order_by("-created_at"), 30).get_page(request.GET.get("page"))
+    names = {f.code: f for f in APPEAL_FIGURES}
+    return render(
+        request,
+        "dashboard/figure_appeals.html",
+        {
+            "subject": subject,
+            "period": period,
+            "figure": names.get(code),
+            "code": code,
+            "rate": numerator is not None,
+            "page": page,
+            "back": f"{_subject_url(subject)}?{_period_query(period)}",
+        },
+    )
+
+
+@login_required
+def definitions(request):
+    if not scope_for(request.user).has(access.VIEW_DASHBOARD):
+        raise Http404
+    return render(request, "dashboard/definitions.html", {"figures": APPEAL_FIGURES})
