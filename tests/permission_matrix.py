@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from linli.accounts.models import RoleAssignment
 from linli.appeals.models import Appeal, Event, Support
@@ -1280,7 +1281,66 @@ DASHBOARD_VIEWERS = frozenset(
 # A community's figures: its staff, the street above it; the far community: its own staff.
 COMMUNITY_FIGURES = frozenset({"staff", "secretary", "street", "admin"})
 FAR_FIGURES = frozenset({"far_staff", "street", "admin"})
+
+
+def _score_count(o, kw):
+    from linli.dashboard.models import PropertyScore
+
+    return PropertyScore.objects.count()
+
+
+def _report_count(o, kw):
+    from linli.dashboard.models import MonthlyReport
+
+    return MonthlyReport.objects.count()
+
+
+def _built_report(o, out):
+    from linli.dashboard import services as dashboard_services
+
+    staff, place = (o.users["far_staff"], o.far_community) if out else (o.users["staff"], o.community)
+    report = dashboard_services.monthly_report_request(actor=staff, place=place, month=date(2026, 1, 1))
+    return dashboard_services.monthly_report_build(report_id=report.pk)
+
+
 DASHBOARD_ROWS = [
+    Row("dashboard:reports", inside=pk("community"), outside=pk("far_community"), allow=COMMUNITY_FIGURES, allow_out=FAR_FIGURES),
+    Row(
+        "dashboard:reports",
+        "post",
+        inside=pk("community"),
+        outside=pk("far_community"),
+        data=lambda o, out: {"month": "2026-01"},
+        allow=COMMUNITY_FIGURES,
+        allow_out=FAR_FIGURES,
+        probe=_report_count,
+    ),
+    Row(
+        "dashboard:report_print",
+        inside=pk("community"),
+        outside=pk("far_community"),
+        query=lambda o, out: "month=2026-01",
+        allow=COMMUNITY_FIGURES,
+        allow_out=FAR_FIGURES,
+    ),
+    Row(
+        "dashboard:report_download",
+        inside=lambda o: {"pk": _built_report(o, False).pk},
+        outside=lambda o: {"pk": _built_report(o, True).pk},
+        allow=COMMUNITY_FIGURES,
+        allow_out=FAR_FIGURES,
+    ),
+    Row("dashboard:property", inside=pk("community"), outside=pk("far_community"), allow=COMMUNITY_FIGURES, allow_out=FAR_FIGURES),
+    Row(
+        "dashboard:property",
+        "post",
+        inside=pk("community"),
+        outside=pk("far_community"),
+        data=lambda o, out: {"organisation": (o.far_org if out else o.property_org).pk, "month": "2026-01", "score": 88, "note": ""},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=_score_count,
+    ),
     Row("dashboard:home", allow=DASHBOARD_VIEWERS),
     Row("dashboard:definitions", allow=DASHBOARD_VIEWERS),
     Row(

@@ -109,3 +109,19 @@ def facts_for(subject: Subject) -> QuerySet:
 
 def communities_of(place: Place) -> QuerySet:
     return Place.objects.filter(kind=PlaceKind.COMMUNITY, path__startswith=place.path).order_by("path")
+
+
+def scored_companies(community: Place) -> QuerySet:
+    """The property companies a community scores: those registered in it or serving one of its compounds."""
+    from linli.registry.models import Organisation
+
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.PROPERTY_COMPANY)
+        .filter(Q(place__path__startswith=community.path) | Q(served_compounds__path__startswith=community.path))
+        .distinct()
+        .order_by("name")
+    )
+
+
+def can_score_property(scope: Scope, community: Place) -> bool:
+    return community.kind == PlaceKind.COMMUNITY and scope.can(SCORE_PROPERTY, community)

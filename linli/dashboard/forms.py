@@ -50,3 +50,14 @@ class FigureListForm(PeriodForm):
     figure = forms.ChoiceField(choices=[(f, f) for f in FIGURES])
     kind = forms.ChoiceField(choices=[("place", "place"), ("grid", "grid"), ("building", "building")])
     id = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+
+
+class PropertyScoreForm(forms.Form):
+    organisation = forms.IntegerField(min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    month = forms.DateField(input_formats=["%Y-%m"], label=_("月份"), widget=forms.HiddenInput)
+    score = forms.IntegerField(min_value=0, max_value=100, label=_("社区评分"))
+    note = forms.CharField(max_length=500, required=False, label=_("说明"))
+
+
+class ReportForm(forms.Form):
+    month = forms.DateField(input_formats=["%Y-%m"], label=_("月份"))

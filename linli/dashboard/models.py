@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.files import RandomUploadPath
+
 # Statuses in which an appeal no longer waits for anyone (the rest are "open").
 NOT_OPEN = ("resolved", "closed", "rejected", "merged")
 
@@ -107,3 +109,57 @@ class AppealDay(models.Model):
 
     def __str__(self):
         return f"{self.community_id} {self.day}"
+
+
+class PropertyScore(models.Model):
+    """The community's own monthly score of a property company (双评: residents' ratings of the
+    appeals it handled, and this score by the community)."""
+
+    community = models.ForeignKey("registry.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区"))
+    organisation = models.ForeignKey("registry.Organisation", on_delete=models.CASCADE, related_name="+", verbose_name=_("物业公司"))
+    month = models.DateField(_("月份"))  # the first day of the month
+    score = models.PositiveSmallIntegerField(_("社区评分"))
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    scored_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("物业评分")
+        verbose_name_plural = _("物业评分")
+        constraints = [models.UniqueConstraint(fields=["community", "organisation", "month"], name="one_property_score_a_month")]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.month:%Y-%m} {self.score}"
+
+
+class MonthlyReport(models.Model):
+    """A month's report (月报) for a community or a street: an Excel workbook built in the
+    background and kept for download."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已生成")
+        FAILED = "failed", _("生成失败")
+
+    place = models.ForeignKey("registry.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("范围"))
+    month = models.DateField(_("月份"))  # the first day of the month
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(upload_to=RandomUploadPath("reports"), blank=True)
+    requested_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("月报")
+        verbose_name_plural = _("月报")
+        # One report in the making per place and month: a double click queues one.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "month"], condition=Q(status__in=["queued", "running"]), name="one_report_in_the_making"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.place_id} {self.month:%Y-%m}"

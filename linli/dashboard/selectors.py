@@ -251,3 +251,33 @@ def area_rows(*, community_ids, period: Period, now: datetime | None = None) -> 
         )
         for cid in ids
     }
+
+
+def property_evaluation(*, community, period: Period, now: datetime | None = None) -> list[dict]:
+    """双评 for one community and period: per property company, residents' ratings of the appeals
+    it led, its on-time share and returns, beside the community's own score. Four queries."""
+    from linli.dashboard.access import scored_companies
+    from linli.dashboard.models import PropertyScore
+
+    companies = list(scored_companies(community))
+    facts = facts_in(community_ids=[community.pk], start=period.start, end=period.end).filter(lead_organisation__in=companies)
+    rows = {r["key"]: r for r in breakdown(facts, "lead_organisation_id", now=now)}
+    returns = dict(facts.values("lead_organisation_id").annotate(n=Sum("returns", default=0)).values_list("lead_organisation_id", "n"))
+    scores = {
+        s.organisation_id: s
+        for s in PropertyScore.objects.filter(community=community, month=period.start.replace(day=1), organisation__in=companies)
+    }
+    out = []
+    for company in companies:
+        r = rows.get(company.pk)
+        out.append(
+            {
+                "company": company,
+                "total": r["total"] if r else 0,
+                "satisfied": r["satisfied"] if r else Rate(0, 0),
+                "on_time": r["on_time"] if r else Rate(0, 0),
+                "returns": returns.get(company.pk, 0),
+                "score": scores.get(company.pk),
+            }
+        )
+    return out

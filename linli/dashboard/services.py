@@ -84,3 +84,102 @@ def _recount_day(community_id: int, day) -> None:
     AppealDay.objects.select_for_update().filter(pk=row.pk).first()
     counts = static_counts(AppealFact.objects.filter(community_id=community_id, created_on=day))
     AppealDay.objects.filter(pk=row.pk).update(**counts)
+
+
+def property_score_save(*, actor, community: Place, organisation, month, score, note: str = ""):
+    """The community's monthly score of a property company (0–100), one per month, audited."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from linli.accounts.scope import scope_for
+    from linli.core import audit
+    from linli.dashboard import access
+    from linli.dashboard.models import PropertyScore
+
+    if not access.can_score_property(scope_for(actor), community):
+        raise PermissionDenied(_("您无权为该社区的物业评分。"))
+    if not access.scored_companies(community).filter(pk=organisation.pk).exists():
+        raise ValidationError({"organisation": _("该单位不是本社区的物业公司。")})
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = -1
+    if not 0 <= score <= 100:
+        raise ValidationError({"score": _("评分应为0–100的整数。")})
+    month = month.replace(day=1)
+    if month > timezone.localdate():
+        raise ValidationError({"month": _("不能为将来的月份评分。")})
+    with transaction.atomic():
+        row = PropertyScore.objects.select_for_update().filter(community=community, organisation=organisation, month=month).first()
+        before = audit.snapshot(row, ["score", "note"]) if row else {}
+        if row is None:
+            row = PropertyScore(community=community, organisation=organisation, month=month)
+        row.score, row.note, row.scored_by = score, (note or "").strip()[:500], actor
+        row.save()
+        audit.record(
+            actor=actor,
+            action="update" if before else "create",
+            target=row,
+            changes=audit.diff(before, audit.snapshot(row, ["score", "note"])),
+        )
+    return row
+
+
+def monthly_report_request(*, actor, place: Place, month):
+    """Queue a month's report for a community or street; asking again while one is being made
+    returns that one (a double click queues one)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.db import IntegrityError, transaction
+    from django.utils.translation import gettext as _
+
+    from linli.accounts.scope import scope_for
+    from linli.dashboard import access
+    from linli.dashboard.models import MonthlyReport
+    from linli.dashboard.tasks import build_monthly_report
+
+    if place.kind not in (PlaceKind.COMMUNITY, PlaceKind.STREET) or not access.can_view_area(scope_for(actor), place):
+        raise PermissionDenied(_("您无权生成该范围的月报。"))
+    month = month.replace(day=1)
+    if month > timezone.localdate():
+        raise ValidationError({"month": _("不能为将来的月份生成月报。")})
+    in_making = MonthlyReport.objects.filter(
+        place=place, month=month, status__in=[MonthlyReport.Status.QUEUED, MonthlyReport.Status.RUNNING]
+    )
+    try:
+        with transaction.atomic():
+            report = MonthlyReport.objects.create(place=place, month=month, requested_by=actor)
+            transaction.on_commit(lambda: build_monthly_report.enqueue(report.pk))
+    except IntegrityError:
+        return in_making.get()
+    return report
+
+
+def monthly_report_build(*, report_id: int):
+    """Build the workbook. The queued report is claimed by a conditional update, so two workers
+    never build the same one."""
+    import logging
+    import time
+
+    from django.core.files.base import ContentFile
+
+    from linli.dashboard import report as report_module
+    from linli.dashboard.models import MonthlyReport
+    from linli.dashboard.selectors import month_period
+
+    report = MonthlyReport.objects.select_related("place").get(pk=report_id)
+    if not MonthlyReport.objects.filter(pk=report.pk, status=MonthlyReport.Status.QUEUED).update(status=MonthlyReport.Status.RUNNING):
+        return report
+    started = time.perf_counter()
+    try:
+        data = report_module.report_data(report.place, month_period(report.month))
+        content = report_module.workbook(data)
+        report.file.save(f"{report.month:%Y-%m}.xlsx", ContentFile(content), save=False)
+        report.status = MonthlyReport.Status.DONE
+    except Exception:
+        logging.getLogger(__name__).exception("monthly report %s failed", report.pk)
+        report.status = MonthlyReport.Status.FAILED
+    report.finished_at = timezone.now()
+    report.seconds = round(time.perf_counter() - started, 2)
+    report.save(update_fields=["file", "status", "finished_at", "seconds"])
+    return report

@@ -7,7 +7,7 @@ from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import BooleanField as Bool
 from django.db.models import Case, Q, When
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,11 +16,12 @@ from django.utils.translation import gettext as _
 from linli.accounts.scope import scope_for
 from linli.appeals.access import visible_appeals
 from linli.appeals.models import Appeal, Category, Level
-from linli.core.errors import form_messages
-from linli.dashboard import access, selectors
+from linli.core.errors import form_messages, post_action
+from linli.dashboard import access, selectors, services
 from linli.dashboard.access import Subject
 from linli.dashboard.definitions import APPEAL_FIGURES
-from linli.dashboard.forms import FigureListForm, PeriodForm
+from linli.dashboard.forms import FigureListForm, PeriodForm, PropertyScoreForm, ReportForm
+from linli.dashboard.models import MonthlyReport
 from linli.dashboard.selectors import DONE, NOT_OPEN, VALID
 from linli.registry.models import Grid, Organisation, Place, PlaceKind
 
@@ -292,3 +293,104 @@ def definitions(request):
     if not scope_for(request.user).has(access.VIEW_DASHBOARD):
         raise Http404
     return render(request, "dashboard/definitions.html", {"figures": APPEAL_FIGURES})
+
+
+@login_required
+def property_page(request, pk):
+    """双评: each property company's month — residents' ratings, on-time share, returns — and the
+    community's own score, entered here by its staff."""
+    subject = _subject_or_404(request, "place", pk)
+    community = subject.obj
+    if community.kind != PlaceKind.COMMUNITY:
+        raise Http404
+    scope = scope_for(request.user)
+    period = _month_only(request)
+    may_score = access.can_score_property(scope, community)
+
+    def page(form=None, status=200):
+        rows = selectors.property_evaluation(community=community, period=period)
+        return render(
+            request,
+            "dashboard/property.html",
+            {"subject": subject, "period": period, "rows": rows, "may_score": may_score, "form": form},
+            status=status,
+        )
+
+    if request.method == "POST":
+        if not may_score:
+            raise Http404
+        form = PropertyScoreForm(request.POST)
+        organisation = None
+        if form.is_valid():
+            organisation = access.scored_companies(community).filter(pk=form.cleaned_data["organisation"]).first()
+            if organisation is None:
+                raise Http404
+        return post_action(
+            request,
+            form=form,
+            call=lambda d: services.property_score_save(
+                actor=request.user, community=community, organisation=organisation, month=d["month"], score=d["score"], note=d["note"]
+            ),
+            success_url=lambda row: f"{reverse('dashboard:property', args=[community.pk])}?month={row.month:%Y-%m}",
+            rerender=lambda: page(form, status=400),
+            ok=_("已保存。"),
+        )
+    return page()
+
+
+def _month_only(request):
+    period = _period(request)
+    return selectors.month_period(period.start)
+
+
+def _report_place(request, pk) -> Place:
+    subject = _subject_or_404(request, "place", pk)
+    if subject.obj.kind not in (PlaceKind.COMMUNITY, PlaceKind.STREET):
+        raise Http404
+    return subject.obj
+
+
+@login_required
+def reports(request, pk):
+    """月报: request a month's workbook (built in the background), download it, or print the page."""
+    place = _report_place(request, pk)
+    listed = MonthlyReport.objects.filter(place=place).order_by("-month", "-created_at")[:24]
+
+    def page(form, status=200):
+        return render(request, "dashboard/reports.html", {"place": place, "reports": listed, "form": form}, status=status)
+
+    if request.method == "POST":
+        form = ReportForm(request.POST)
+        return post_action(
+            request,
+            form=form,
+            call=lambda d: services.monthly_report_request(actor=request.user, place=place, month=d["month"]),
+            success_url=reverse("dashboard:reports", args=[place.pk]),
+            rerender=lambda: page(form),
+            ok=_("已开始生成，完成后可在下方下载。"),
+        )
+    last_month = selectors.month_period(timezone.localdate()).previous().start
+    return page(ReportForm(initial={"month": f"{last_month:%Y-%m}"}))
+
+
+@login_required
+def report_download(request, pk):
+    report = MonthlyReport.objects.select_related("place").filter(pk=pk, status=MonthlyReport.Status.DONE).first()
+    if report is None or not report.file or not access.can_view_area(scope_for(request.user), report.place):
+        raise Http404
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=f"{report.place.name}-{report.month:%Y-%m}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@login_required
+def report_print(request, pk):
+    """The month's report as a page to print (A4)."""
+    from linli.dashboard.report import report_data
+
+    place = _report_place(request, pk)
+    period = _month_only(request)
+    return render(request, "dashboard/report_print.html", {"data": report_data(place, period)})
