@@ -163,3 +163,31 @@ class MonthlyReport(models.Model):
 
     def __str__(self):
         return f"{self.place_id} {self.month:%Y-%m}"
+
+
+class PopulationCount(models.Model):
+    """A community's people counted (人口统计), without a name: registration, age bands, care
+    tags. Recounted by ``services.population_count`` (nightly, ``manage.py count_population``),
+    so the street and district views never scan the residents."""
+
+    community = models.OneToOneField("registry.Place", primary_key=True, on_delete=models.CASCADE, related_name="+")
+    counted_at = models.DateTimeField()
+    households = models.PositiveIntegerField(default=0)
+    residents = models.PositiveIntegerField(default=0)
+    huji = models.PositiveIntegerField(default=0)  # 户籍人口
+    changzhu = models.PositiveIntegerField(default=0)  # 常住人口
+    liudong = models.PositiveIntegerField(default=0)  # 流动人口
+    age_0_17 = models.PositiveIntegerField(default=0)
+    age_18_34 = models.PositiveIntegerField(default=0)
+    age_35_59 = models.PositiveIntegerField(default=0)
+    age_60_79 = models.PositiveIntegerField(default=0)
+    age_80_up = models.PositiveIntegerField(default=0)
+    age_unknown = models.PositiveIntegerField(default=0)
+    care = models.JSONField(default=dict)  # care tag code → residents
+
+    class Meta:
+        verbose_name = _("人口统计")
+        verbose_name_plural = _("人口统计")
+
+    def __str__(self):
+        return f"{self.community_id} {self.residents}"

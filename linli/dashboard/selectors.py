@@ -281,3 +281,56 @@ def property_evaluation(*, community, period: Period, now: datetime | None = Non
             }
         )
     return out
+
+
+def population(community_ids) -> dict | None:
+    """The counted people of these communities, summed (two queries); None before the first count."""
+    from django.db.models import Max
+
+    from linli.dashboard.models import PopulationCount
+    from linli.registry.models import CareTag
+
+    rows = PopulationCount.objects.filter(community_id__in=list(community_ids))
+    columns = [
+        "households",
+        "residents",
+        "huji",
+        "changzhu",
+        "liudong",
+        "age_0_17",
+        "age_18_34",
+        "age_35_59",
+        "age_60_79",
+        "age_80_up",
+        "age_unknown",
+    ]
+    total = rows.aggregate(counted_at=Max("counted_at"), **{c: Sum(c, default=0) for c in columns})
+    if total["counted_at"] is None:
+        return None
+    care: dict[str, int] = {}
+    for row_care in rows.values_list("care", flat=True):
+        for code, n in (row_care or {}).items():
+            care[code] = care.get(code, 0) + n
+    names = dict(CareTag.objects.filter(code__in=list(care)).values_list("code", "name"))
+    total["care"] = sorted(((names.get(code, code), n) for code, n in care.items()), key=lambda x: -x[1])
+    return total
+
+
+def three_without_compounds(place, period: Period, *, now: datetime | None = None) -> list[dict]:
+    """The area's 三无 compounds (no property company, no owners' committee, no management) and
+    how their appeals were handled in the period. Two queries and a breakdown."""
+    from linli.registry.models import ManagementStatus, Place, PlaceKind
+
+    compounds = list(
+        Place.objects.filter(
+            kind=PlaceKind.COMPOUND, management_status=ManagementStatus.THREE_WITHOUT, path__startswith=place.path
+        ).order_by("path")
+    )
+    if not compounds:
+        return []
+    facts = AppealFact.objects.filter(
+        compound_path__in=[c.path for c in compounds], created_on__gte=period.start, created_on__lte=period.end
+    )
+    rows = {r["key"]: r for r in breakdown(facts, "compound_path", now=now, limit=len(compounds))}
+    communities = dict(Place.objects.filter(pk__in={c.community_id for c in compounds}).values_list("pk", "name"))
+    return [{"compound": c, "community": communities.get(c.community_id, ""), "figures": rows.get(c.path)} for c in compounds]

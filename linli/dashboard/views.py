@@ -121,6 +121,7 @@ def _subject_page(request, subject: Subject):
     )
     trend = selectors.weekly_trend(facts, period)
     levels = [(label, figures["levels"][code]) for code, label in Level.choices]
+    community_page = subject.kind == "place"
     chart = {
         "weeks": [f"{r['week']:%m-%d}" for r in trend],
         "total": [r["total"] for r in trend],
@@ -141,6 +142,8 @@ def _subject_page(request, subject: Subject):
             "breakdowns": breakdowns,
             "chart": chart,
             "prev_month": f"{previous.start:%Y-%m}",
+            "people": selectors.population([subject.obj.pk]) if community_page else None,
+            "three_without": selectors.three_without_compounds(subject.obj, period, now=now) if community_page else [],
         },
     )
 
@@ -197,6 +200,8 @@ def _area_page(request, subject: Subject):
         raise BadRequest(_("排序字段无效。"))
     if sort:
         table.sort(key=keys[sort.lstrip("-")], reverse=sort.startswith("-"))
+    ids = [c.pk for c in communities]
+    extra = {"people": selectors.population(ids), "three_without": selectors.three_without_compounds(subject.obj, period, now=now)}
     chart = {
         "names": [r["community"].name for r in table],
         "total": [r["f"]["total"] for r in table],
@@ -212,6 +217,7 @@ def _area_page(request, subject: Subject):
             "previous": previous,
             "tiles": _tiles(subject, figures, before, _period_query(period)),
             "table": table,
+            **extra,
             "sort": sort,
             "query": _period_query(period),
             "chart": chart,

@@ -5,6 +5,7 @@ stands on its places, people and users)."""
 def seed_everything(*, seed: int) -> dict[str, int]:
     from linli.appeals.demo import seed_appeals
     from linli.councils.demo import seed_councils, seed_ownerships
+    from linli.dashboard.demo import seed_dashboard
     from linli.gridwork.demo import seed_gridwork
     from linli.registry.demo import seed_registry
     from linli.wishes.demo import seed_wishes
@@ -21,4 +22,5 @@ def seed_everything(*, seed: int) -> dict[str, int]:
     seed_councils(community=hemei, seed=seed)
     summary["wishes"] = seed_wishes(community=hemei, seed=seed)
     summary.update(seed_gridwork(community=hemei, seed=seed))
+    summary.update(seed_dashboard(seed=seed))
     return summary
