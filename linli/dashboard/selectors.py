@@ -54,17 +54,36 @@ def static_counts(facts: QuerySet) -> dict[str, int]:
     return {k[2:]: v for k, v in row.items()}
 
 
+# Awaiting a signature, or open: the small sets whose figures the clock alone changes (each has
+# its partial index on AppealFact).
+AWAITING_SIGNATURE = VALID & Q(dispatched=True, signed_at__isnull=True)
+
+
+def live_sets(now: datetime) -> dict[str, Q]:
+    """What a deadline passing without a change counts towards, at ``now``."""
+    return {
+        "unsigned_late": AWAITING_SIGNATURE & Q(sign_deadline__lt=now),
+        "sign_overdue": AWAITING_SIGNATURE & OPEN & Q(sign_deadline__lt=now),
+        "open_late": OPEN & Q(complete_deadline__lt=now),
+    }
+
+
+def live_counts_by(facts: QuerySet, now: datetime, field: str | None = None) -> dict:
+    """The live counts, per value of ``field`` (or in all, under the key None). One query, over
+    the awaiting and open facts only."""
+    sets = live_sets(now)
+    small = facts.filter(AWAITING_SIGNATURE | OPEN)
+    counts = {k: Count("pk", filter=q) for k, q in sets.items()}
+    if field is None:
+        return {None: small.aggregate(**counts)}
+    return {r[field]: r for r in small.values(field).annotate(**counts).order_by()}
+
+
 def live_counts(facts: QuerySet, now: datetime) -> dict[str, int]:
-    """What the clock alone changes: deadlines passed without a signature or a resolution.
-    Read from the open and unsigned facts only (their partial indexes)."""
-    unsigned = facts.filter(dispatched=True, signed_at__isnull=True).filter(VALID)
-    late = facts.exclude(status__in=NOT_OPEN).filter(VALID, complete_deadline__lt=now)
-    row = unsigned.aggregate(
-        unsigned_late=Count("pk", filter=Q(sign_deadline__lt=now)),
-        sign_overdue=Count("pk", filter=Q(sign_deadline__lt=now) & ~Q(status__in=NOT_OPEN)),
-    )
-    row["open_late"] = late.count()
-    return row
+    return live_counts_by(facts, now)[None]
+
+
+NO_LIVE = {"unsigned_late": 0, "sign_overdue": 0, "open_late": 0}
 
 
 @dataclass(frozen=True)
@@ -166,22 +185,8 @@ def breakdown(facts: QuerySet, field: str, *, now: datetime | None = None, limit
     now = now or timezone.now()
     counts = {f"c_{k}": Count("pk", filter=COUNTS[k]) for k in BREAKDOWN_COUNTS}
     rows = list(facts.values(field).annotate(**counts).order_by("-c_total", field)[:limit])
-    keys = [r[field] for r in rows]
-    late = dict(
-        facts.filter(**{f"{field}__in": [k for k in keys if k is not None]})
-        .exclude(status__in=NOT_OPEN)
-        .filter(VALID, complete_deadline__lt=now)
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values_list(field, "n")
-    )
-    unsigned = dict(
-        facts.filter(**{f"{field}__in": [k for k in keys if k is not None]})
-        .filter(VALID, dispatched=True, signed_at__isnull=True, sign_deadline__lt=now)
-        .values(field)
-        .annotate(n=Count("pk"))
-        .values_list(field, "n")
-    )
+    keys = [r[field] for r in rows if r[field] is not None]
+    live = live_counts_by(facts.filter(**{f"{field}__in": keys}), now, field)
     out = []
     for r in rows:
         c = {k: r[f"c_{k}"] for k in BREAKDOWN_COUNTS}
@@ -190,11 +195,11 @@ def breakdown(facts: QuerySet, field: str, *, now: datetime | None = None, limit
             {
                 "key": key,
                 "total": c["total"],
-                "response": Rate(c["signed_in_time"], c["signed"] + unsigned.get(key, 0)),
-                "on_time": Rate(c["resolved_in_time"], c["resolved"] + late.get(key, 0)),
+                "response": Rate(c["signed_in_time"], c["signed"] + live.get(key, NO_LIVE)["unsigned_late"]),
+                "on_time": Rate(c["resolved_in_time"], c["resolved"] + live.get(key, NO_LIVE)["open_late"]),
                 "solved": Rate(c["solved"], c["valid"]),
                 "satisfied": Rate(c["satisfied"], c["rated"]),
-                "overdue": late.get(key, 0),
+                "overdue": live.get(key, NO_LIVE)["open_late"],
             }
         )
     return out
@@ -226,31 +231,9 @@ def area_rows(*, community_ids, period: Period, now: datetime | None = None) -> 
         .values("community_id")
         .annotate(**{f"c_{k}": Sum(k, default=0) for k in columns})
     }
-    facts = facts_in(community_ids=ids, start=period.start, end=period.end)
-    unsigned = facts.filter(VALID, dispatched=True, signed_at__isnull=True)
-    late_sign = dict(unsigned.filter(sign_deadline__lt=now).values("community_id").annotate(n=Count("pk")).values_list("community_id", "n"))
-    sign_overdue = dict(
-        unsigned.filter(sign_deadline__lt=now)
-        .exclude(status__in=NOT_OPEN)
-        .values("community_id")
-        .annotate(n=Count("pk"))
-        .values_list("community_id", "n")
-    )
-    late = dict(
-        facts.exclude(status__in=NOT_OPEN)
-        .filter(VALID, complete_deadline__lt=now)
-        .values("community_id")
-        .annotate(n=Count("pk"))
-        .values_list("community_id", "n")
-    )
+    live = live_counts_by(facts_in(community_ids=ids, start=period.start, end=period.end), now, "community_id")
     empty = dict.fromkeys(columns, 0)
-    return {
-        cid: _figures(
-            summed.get(cid, empty),
-            {"unsigned_late": late_sign.get(cid, 0), "sign_overdue": sign_overdue.get(cid, 0), "open_late": late.get(cid, 0)},
-        )
-        for cid in ids
-    }
+    return {cid: _figures(summed.get(cid, empty), live.get(cid, NO_LIVE)) for cid in ids}
 
 
 def property_evaluation(*, community, period: Period, now: datetime | None = None) -> list[dict]:

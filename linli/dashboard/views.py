@@ -22,11 +22,11 @@ from linli.dashboard.access import Subject
 from linli.dashboard.definitions import APPEAL_FIGURES
 from linli.dashboard.forms import FigureListForm, PeriodForm, PropertyScoreForm, ReportForm
 from linli.dashboard.models import MonthlyReport
-from linli.dashboard.selectors import DONE, NOT_OPEN, VALID
+from linli.dashboard.selectors import COUNTS
 from linli.registry.models import Grid, Organisation, Place, PlaceKind
 
 # The figures shown as tiles, in order; each opens the list of its appeals.
-TILES = ("total", "response", "on_time", "solved", "satisfied", "revisited", "overdue", "sign_overdue")
+TILES = ("total", "response", "on_time", "solved", "satisfied", "revisited", "overdue", "sign_overdue", "supervised")
 
 
 def _period(request):
@@ -238,26 +238,20 @@ def building(request, pk):
 
 def figure_filter(code: str, now) -> tuple[Q, Q | None]:
     """The appeals behind a figure: the set counted (for a rate, its denominator) and, for a
-    rate, which of them the numerator counts."""
-    open_ = ~Q(status__in=NOT_OPEN) & VALID
+    rate, which of them the numerator counts — the selectors' own counting rules."""
+    c, live = COUNTS, selectors.live_sets(now)
     sets = {
-        "total": (Q(), None),
-        "valid": (VALID, None),
-        "response": (
-            VALID & Q(dispatched=True) & (Q(signed_at__isnull=False) | Q(sign_deadline__lt=now)),
-            Q(signed_at__isnull=False, signed_in_time=True),
-        ),
-        "on_time": (
-            VALID & (Q(resolved_at__isnull=False) | (open_ & Q(complete_deadline__lt=now))),
-            Q(resolved_at__isnull=False, resolved_in_time=True),
-        ),
-        "solved": (VALID, DONE & Q(reopened=False)),
-        "satisfied": (DONE & Q(rating__isnull=False), Q(rating__gte=4)),
-        "unrated": (DONE & Q(rating__isnull=True), None),
-        "revisited": (DONE, Q(revisited=True)),
-        "overdue": (open_ & Q(complete_deadline__lt=now), None),
-        "sign_overdue": (open_ & Q(dispatched=True, signed_at__isnull=True, sign_deadline__lt=now), None),
-        "supervised": (VALID & Q(supervised=True), None),
+        "total": (c["total"], None),
+        "valid": (c["valid"], None),
+        "response": (c["signed"] | live["unsigned_late"], c["signed_in_time"]),
+        "on_time": (c["resolved"] | live["open_late"], c["resolved_in_time"]),
+        "solved": (c["valid"], c["solved"]),
+        "satisfied": (c["rated"], c["satisfied"]),
+        "unrated": (c["unrated"], None),
+        "revisited": (c["done"], c["revisited"]),
+        "overdue": (live["open_late"], None),
+        "sign_overdue": (live["sign_overdue"], None),
+        "supervised": (c["supervised"], None),
     }
     return sets[code]
 

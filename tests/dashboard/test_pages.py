@@ -100,3 +100,35 @@ def test_the_query_count_does_not_grow_with_the_appeals(world, new_appeal, login
             make_overdue(a)
     many = [_queries(client, u) for u in urls] + [_queries(street, reverse("dashboard:area", args=[world.street.pk]))]
     assert few == many
+
+
+def test_every_figure_lists_as_many_appeals_as_it_counts(world, new_appeal, login):
+    from linli.dashboard import selectors
+    from linli.dashboard.selectors import Rate
+
+    staff, worker, resident = world.user("staff"), world.user("gridworker"), world.user("resident")
+    for i in range(6):
+        a = dispatched(world, new_appeal, title=f"件{i}")
+        if i >= 2:
+            a = appeal_services.appeal_sign(actor=worker, appeal=a)
+        if i >= 3:
+            a = appeal_services.appeal_resolve(actor=worker, appeal=a, result="好了")
+        if i >= 4:
+            appeal_services.appeal_rate(actor=resident, appeal=a, rating=5 if i == 4 else 1)
+        if i == 1:
+            make_overdue(a)
+            AppealFact.objects.filter(pk=a.pk).update(sign_deadline=timezone.now() - timedelta(hours=2))
+    appeal_services.appeal_reject(actor=staff, appeal=new_appeal(title="不受理"), reason="非社区事务")
+    client = login(staff)
+    html = client.get(reverse("dashboard:area", args=[world.community.pk])).content.decode()
+    today = timezone.localdate()
+    period = selectors.month_period(today)
+    figures = selectors.appeal_figures(selectors.facts_in(community_ids=[world.community.pk], start=period.start, end=period.end))
+    for code in ("total", "response", "on_time", "solved", "satisfied", "revisited", "overdue", "sign_overdue", "supervised"):
+        listing = client.get(tile_url(html, code)).content.decode()
+        listed = len(re.findall(r'<a href="/appeals/\d+/">', listing))
+        value = figures[code]
+        expected = value.denominator if isinstance(value, Rate) else value
+        assert listed == expected, code
+        if isinstance(value, Rate):
+            assert listing.count('data-label="计入分子">是') == value.numerator, code
