@@ -46,3 +46,22 @@ APPEAL_FIGURES = [
     Figure("sign_days", _("平均签收用时"), _("从提交到首次签收经过的工作日数的平均值（当天签收为0）。")),
     Figure("resolve_days", _("平均办结用时"), _("从提交到（最后一次）办结经过的工作日数的平均值。")),
 ]
+
+# The other domains, on a community's dashboard (counted live: small tables).
+WORK_FIGURES = [
+    Figure("topics", _("议题"), _("统计期内向本社区各议事会提出的议题数。")),
+    Figure(
+        "monthly_meetings",
+        _("一月一议落实率"),
+        _("各议事会在统计期内已过去的月份中召开过会议的“议事会·月”数 ÷ 议事会数 × 月份数。"),
+    ),
+    Figure("resolutions_on_time", _("决议按期完成率"), _("完成期限在统计期内（且已到）的采纳决议中，在期限当天或之前完成的占比。")),
+    Figure("wishes_posted", _("上墙心愿"), _("统计期内发布并通过审核的微心愿数（不含未通过、已撤回）。")),
+    Figure("wishes_fulfilled", _("圆梦率"), _("其中已由心愿人确认圆梦的占比。")),
+    Figure(
+        "patrol_compliance",
+        _("巡查达标率"),
+        _("网格员在统计期内（截至昨天）规则适用的每一天，在本网格小区内巡查时长达到社区规定（默认60分钟）的“人·天”数 ÷ 网格员数 × 天数。"),
+    ),
+    Figure("visits_overdue", _("走访超期户数"), _("按关怀标签的走访频次，此刻已超过应走访日期仍未走访的家庭户数。")),
+]

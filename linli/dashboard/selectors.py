@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from linli.appeals.models import Level, Status
@@ -317,3 +317,77 @@ def three_without_compounds(place, period: Period, *, now: datetime | None = Non
     rows = {r["key"]: r for r in breakdown(facts, "compound_path", now=now, limit=len(compounds))}
     communities = dict(Place.objects.filter(pk__in={c.community_id for c in compounds}).values_list("pk", "name"))
     return [{"compound": c, "community": communities.get(c.community_id, ""), "figures": rows.get(c.path)} for c in compounds]
+
+
+# ---- the other domains' figures (councils, wishes, grid work) -----------------------------------------
+
+
+def work_figures(community, period: Period, *, now: datetime | None = None) -> dict:
+    """A community's councils, wishes and grid work in the period, as ``definitions.WORK_FIGURES``
+    defines them. About a dozen queries, whatever the period."""
+    from django.db.models.functions import TruncMonth
+
+    from linli.accounts.models import Role, RoleAssignment
+    from linli.core.workdays import is_workday, overrides_between
+    from linli.councils.models import Council, Meeting, Resolution, Topic
+    from linli.gridwork.models import PatrolTime
+    from linli.gridwork.selectors import visit_targets
+    from linli.gridwork.services import rule_for
+    from linli.registry.models import Grid
+    from linli.wishes.models import Wish, WishStatus
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    in_period = {"gte": period.start, "lte": period.end}
+    councils = Council.objects.filter(community=community)
+    months = sorted({date(d.year, d.month, 1) for d in (period.start + timedelta(days=i) for i in range(period.days)) if d <= today})
+    council_count = councils.count()
+    met = (
+        Meeting.objects.filter(
+            council__community=community, held_at__isnull=False, held_at__date__gte=period.start, held_at__date__lte=period.end
+        )
+        .annotate(month=TruncMonth("held_at"))
+        .values("council_id", "month")
+        .distinct()
+        .count()
+    )
+    due = Resolution.objects.filter(
+        topic__council__community=community, adopted=True, due_on__gte=period.start, due_on__lte=min(period.end, today)
+    )
+    on_time = due.filter(done_at__isnull=False, done_at__date__lte=F("due_on")).count()
+    wishes = Wish.objects.filter(community=community, created_at__date__gte=period.start, created_at__date__lte=period.end).exclude(
+        status__in=[WishStatus.REJECTED, WishStatus.WITHDRAWN, WishStatus.PENDING]
+    )
+    # Patrols: worker-days meeting the community's rule, on the days it applies to, up to yesterday.
+    rule = rule_for(community.pk)
+    last = min(period.end, today - timedelta(days=1))
+    overrides = overrides_between(period.start, max(last, period.start))
+    days = [
+        period.start + timedelta(days=i)
+        for i in range(max((last - period.start).days + 1, 0))
+        if not rule.working_days_only or is_workday(period.start + timedelta(days=i), overrides)
+    ]
+    grid_ids = list(Grid.objects.filter(community=community).values_list("pk", flat=True))
+    workers = set(RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid_id__in=grid_ids).values_list("user_id", flat=True))
+    met_rule = 0
+    if days and workers:
+        met_rule = (
+            PatrolTime.objects.filter(worker_id__in=workers, day__in=days)
+            .values("worker_id", "day")
+            .annotate(total=Sum("seconds"))
+            .filter(total__gte=rule.min_minutes_per_day * 60)
+            .count()
+        )
+    targets = visit_targets(grid_ids=grid_ids, community_id=community.pk, today=today) if grid_ids else []
+    return {
+        "topics": Topic.objects.filter(
+            council__community=community, created_at__date__gte=in_period["gte"], created_at__date__lte=in_period["lte"]
+        ).count(),
+        "monthly_meetings": Rate(met, council_count * len(months)),
+        "resolutions_on_time": Rate(on_time, due.count()),
+        "wishes_posted": wishes.count(),
+        "wishes_fulfilled": Rate(wishes.filter(status=WishStatus.CONFIRMED).count(), wishes.count()),
+        "patrol_compliance": Rate(met_rule, len(workers) * len(days)),
+        "visits_overdue": sum(t.state == "overdue" for t in targets),
+        "visit_households": len(targets),
+    }

@@ -19,7 +19,7 @@ from linli.appeals.models import Appeal, Category, Level
 from linli.core.errors import form_messages, post_action
 from linli.dashboard import access, selectors, services
 from linli.dashboard.access import Subject
-from linli.dashboard.definitions import APPEAL_FIGURES
+from linli.dashboard.definitions import APPEAL_FIGURES, WORK_FIGURES
 from linli.dashboard.forms import FigureListForm, PeriodForm, PropertyScoreForm, ReportForm
 from linli.dashboard.models import MonthlyReport
 from linli.dashboard.selectors import COUNTS
@@ -143,9 +143,18 @@ def _subject_page(request, subject: Subject):
             "chart": chart,
             "prev_month": f"{previous.start:%Y-%m}",
             "people": selectors.population([subject.obj.pk]) if community_page else None,
+            "work": _work(subject.obj, period, now) if community_page else [],
             "three_without": selectors.three_without_compounds(subject.obj, period, now=now) if community_page else [],
         },
     )
+
+
+def _work(community, period, now) -> list[dict]:
+    values = selectors.work_figures(community, period, now=now)
+    return [
+        {"name": f.name, "definition": f.definition, "value": values[f.code], "is_rate": isinstance(values[f.code], selectors.Rate)}
+        for f in WORK_FIGURES
+    ]
 
 
 def _heat(facts) -> list[dict]:
@@ -292,7 +301,7 @@ def figure_appeals(request):
 def definitions(request):
     if not scope_for(request.user).has(access.VIEW_DASHBOARD):
         raise Http404
-    return render(request, "dashboard/definitions.html", {"figures": APPEAL_FIGURES})
+    return render(request, "dashboard/definitions.html", {"figures": APPEAL_FIGURES, "work": WORK_FIGURES})
 
 
 @login_required

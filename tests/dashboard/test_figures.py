@@ -174,7 +174,9 @@ def test_the_docs_page_defines_every_figure():
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "DASHBOARD.md").read_text(encoding="utf-8")
     with translation.override("zh-hans"):
-        for f in APPEAL_FIGURES:
+        from linli.dashboard.definitions import WORK_FIGURES
+
+        for f in [*APPEAL_FIGURES, *WORK_FIGURES]:
             assert f"| {f.name} (`{f.code}`) | {f.definition} |" in text, f.code
 
 
