@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from linli.accounts.models import User
 from linli.accounts.scope import scope_for
 from linli.appeals.access import visible_appeals
 from linli.appeals.models import Appeal, Category, Level
@@ -108,6 +109,9 @@ def _subject_page(request, subject: Subject):
         by_grid = selectors.breakdown(current_facts, "grid_id", now=now)
         grids = _names(Grid, [r["key"] for r in by_grid])
         breakdowns.append((_("按网格"), [{**r, "label": grids.get(r["key"], _("未划入网格"))} for r in by_grid]))
+        by_user = selectors.breakdown(current_facts.filter(lead_user__isnull=False), "lead_user_id", now=now)
+        people = {u.pk: str(u) for u in User.objects.filter(pk__in=[r["key"] for r in by_user]).only("display_name", "username")}
+        breakdowns.append((_("按承办人（主办）"), [{**r, "label": people.get(r["key"], "")} for r in by_user]))
         by_org = selectors.breakdown(current_facts.filter(lead_organisation__isnull=False), "lead_organisation_id", now=now)
         orgs = _names(Organisation, [r["key"] for r in by_org])
         breakdowns.append((_("按承办单位（主办）"), [{**r, "label": orgs.get(r["key"], "")} for r in by_org]))
