@@ -50,6 +50,7 @@ class FigureListForm(PeriodForm):
     figure = forms.ChoiceField(choices=[(f, f) for f in FIGURES])
     kind = forms.ChoiceField(choices=[("place", "place"), ("grid", "grid"), ("building", "building")])
     id = forms.IntegerField(min_value=1, max_value=2**63 - 1)
+    category = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)  # one row of "by category"
 
 
 class PropertyScoreForm(forms.Form):

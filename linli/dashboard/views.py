@@ -104,11 +104,29 @@ def _subject_page(request, subject: Subject):
     breakdowns = []
     by_category = selectors.breakdown(current_facts, "category_id", now=now)
     cats = _names(Category, [r["key"] for r in by_category])
-    breakdowns.append((_("按分类"), [{**r, "label": cats.get(r["key"], _("未分类"))} for r in by_category]))
+    base = f"{reverse('dashboard:appeals')}?kind={subject.kind}&id={subject.obj.pk}&{_period_query(period)}"
+    breakdowns.append(
+        (
+            _("按分类"),
+            [
+                {**r, "label": cats.get(r["key"], _("未分类")), "url": f"{base}&category={r['key']}" if r["key"] else ""}
+                for r in by_category
+            ],
+        )
+    )
     if subject.kind != "building":
         by_grid = selectors.breakdown(current_facts, "grid_id", now=now)
         grids = _names(Grid, [r["key"] for r in by_grid])
-        breakdowns.append((_("按网格"), [{**r, "label": grids.get(r["key"], _("未划入网格"))} for r in by_grid]))
+        in_grid = f"{reverse('dashboard:appeals')}?kind=grid&{_period_query(period)}"
+        breakdowns.append(
+            (
+                _("按网格"),
+                [
+                    {**r, "label": grids.get(r["key"], _("未划入网格")), "url": f"{in_grid}&id={r['key']}" if r["key"] else ""}
+                    for r in by_grid
+                ],
+            )
+        )
         by_user = selectors.breakdown(current_facts.filter(lead_user__isnull=False), "lead_user_id", now=now)
         people = {u.pk: str(u) for u in User.objects.filter(pk__in=[r["key"] for r in by_user]).only("display_name", "username")}
         breakdowns.append((_("按承办人（主办）"), [{**r, "label": people.get(r["key"], "")} for r in by_user]))
@@ -280,6 +298,8 @@ def figure_appeals(request):
     now = timezone.now()
     counted, numerator = figure_filter(code, now)
     facts = access.facts_for(subject).filter(created_on__gte=period.start, created_on__lte=period.end).filter(counted)
+    if form.cleaned_data.get("category"):
+        facts = facts.filter(category_id=form.cleaned_data["category"])
     appeals = visible_appeals(scope_for(request.user), Appeal.objects.filter(pk__in=facts.values("appeal_id")))
     if numerator is not None:
         counts_ids = facts.filter(numerator).values("appeal_id")

@@ -132,3 +132,17 @@ def test_every_figure_lists_as_many_appeals_as_it_counts(world, new_appeal, logi
         assert listed == expected, code
         if isinstance(value, Rate):
             assert listing.count('data-label="计入分子">是') == value.numerator, code
+
+
+def test_a_category_row_opens_its_appeals(world, new_appeal, login):
+    from linli.appeals.models import Category
+
+    other = Category.objects.get(community=None, code="environment")
+    a = new_appeal(title="设施的一件")
+    b = new_appeal(title="环境的一件", category=other)
+    client = login(world.user("staff"))
+    html = client.get(reverse("dashboard:area", args=[world.community.pk])).content.decode()
+    link = re.search(rf'href="([^"]+category={other.pk}[^"]*&amp;figure=total)"', html)
+    assert link
+    listing = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert b.number in listing and a.number not in listing
