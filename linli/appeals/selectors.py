@@ -165,14 +165,13 @@ DUE_SOON = 24  # hours before the completion deadline
 
 
 def _mine(scope: Scope, states):
-    from django.db.models import Exists, OuterRef
-
     from linli.appeals.models import Assignment
 
     q = Q(user_id=scope.user_id)
     if scope.organisation_ids:
         q |= Q(organisation_id__in=sorted(scope.organisation_ids))
-    return Exists(Assignment.objects.filter(q, appeal=OuterRef("pk"), state__in=states))
+    # An IN over the user's assignments (hashed once), not an EXISTS run for every open appeal.
+    return Q(pk__in=Assignment.objects.filter(q, state__in=states).values("appeal_id"))
 
 
 def _inbox_filters(scope: Scope) -> dict[str, Q]:
@@ -206,7 +205,27 @@ def inbox_counts(scope: Scope) -> dict[str, int]:
     base = Appeal.objects.filter(status__in=OPEN_STATES).filter(
         filters["pending"] | filters["in_hand"] | filters["overdue"] | filters["to_accept"] | filters["to_dispatch"] | filters["due_soon"]
     )
+    if not scope.everywhere(access.DISPATCH_APPEALS):
+        # The badge is on every page: narrow to the few candidates first (what is assigned to
+        # the user, and the open appeals of the communities they dispatch in), then count the
+        # tabs over those alone, instead of testing every open appeal of the district.
+        base = base.filter(pk__in=_inbox_candidates(scope))
     return base.aggregate(**{tab: Count("pk", filter=q) for tab, q in filters.items()})
+
+
+def _inbox_candidates(scope: Scope) -> list[int]:
+    from linli.appeals.models import Assignment
+    from linli.registry.access import community_ids
+
+    q = Q(user_id=scope.user_id)
+    if scope.organisation_ids:
+        q |= Q(organisation_id__in=sorted(scope.organisation_ids))
+    mine = Assignment.objects.filter(q, state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).values_list("appeal_id", flat=True)
+    ids = set(mine)
+    if scope.has(access.DISPATCH_APPEALS):
+        communities = sorted(community_ids(scope, access.DISPATCH_APPEALS))
+        ids |= set(Appeal.objects.filter(community_id__in=communities, status__in=OPEN_STATES).values_list("pk", flat=True))
+    return sorted(ids)
 
 
 def inbox(scope: Scope, tab: str) -> QuerySet:

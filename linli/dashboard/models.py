@@ -58,9 +58,18 @@ class AppealFact(models.Model):
             models.Index(fields=["lead_organisation", "created_on"]),
             # The small sets whose figures change with the clock alone (a deadline passing):
             # counted live, so they get their own partial indexes.
-            models.Index(fields=["community", "created_on"], condition=~Q(status__in=NOT_OPEN), name="appeal_fact_open"),
+            # Covering (PostgreSQL INCLUDE): the live counts read the index alone.
             models.Index(
-                fields=["community", "created_on"], condition=Q(dispatched=True, signed_at__isnull=True), name="appeal_fact_unsigned"
+                fields=["community", "created_on"],
+                condition=~Q(status__in=NOT_OPEN),
+                include=["status", "merged", "complete_deadline", "grid", "category", "lead_organisation", "compound_path"],
+                name="appeal_fact_open",
+            ),
+            models.Index(
+                fields=["community", "created_on"],
+                condition=Q(merged=False) & ~Q(status="rejected") & Q(dispatched=True, signed_at__isnull=True),
+                include=["status", "merged", "sign_deadline", "grid", "category", "lead_organisation", "compound_path"],
+                name="appeal_fact_unsigned",
             ),
         ]
 
