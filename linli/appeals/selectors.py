@@ -202,9 +202,9 @@ def inbox_counts(scope: Scope) -> dict[str, int]:
     if scope.user_id is None:
         return dict.fromkeys(INBOX_TABS, 0)
     filters = _inbox_filters(scope)
-    base = Appeal.objects.filter(status__in=OPEN_STATES).filter(
-        filters["pending"] | filters["in_hand"] | filters["overdue"] | filters["to_accept"] | filters["to_dispatch"] | filters["due_soon"]
-    )
+    # Each tab counts with its own filter; the base is only narrowed, never filtered by their OR
+    # (which would send PostgreSQL to the table instead of the open appeals' index).
+    base = Appeal.objects.filter(status__in=OPEN_STATES)
     if not scope.everywhere(access.DISPATCH_APPEALS):
         # The badge is on every page: narrow to the few candidates first (what is assigned to
         # the user, and the open appeals of the communities they dispatch in), then count the
