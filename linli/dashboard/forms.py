@@ -51,6 +51,7 @@ class FigureListForm(PeriodForm):
     kind = forms.ChoiceField(choices=[("place", "place"), ("grid", "grid"), ("building", "building")])
     id = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     category = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)  # one row of "by category"
+    compound = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)  # one row of "by compound"
 
 
 class PropertyScoreForm(forms.Form):

@@ -134,11 +134,22 @@ def _subject_page(request, subject: Subject):
         orgs = _names(Organisation, [r["key"] for r in by_org])
         breakdowns.append((_("按承办单位（主办）"), [{**r, "label": orgs.get(r["key"], "")} for r in by_org]))
     by_place = selectors.breakdown(current_facts, "building_path" if subject.kind == "building" else "compound_path", now=now)
-    places = dict(Place.objects.filter(path__in=[r["key"] for r in by_place if r["key"]]).values_list("path", "name"))
+    places = {
+        p: (pk, name)
+        for p, pk, name in Place.objects.filter(path__in=[r["key"] for r in by_place if r["key"]]).values_list("path", "pk", "name")
+    }
+    by_compound = subject.kind != "building"
     breakdowns.append(
         (
-            _("按小区") if subject.kind != "building" else _("按楼栋"),
-            [{**r, "label": places.get(r["key"], _("社区范围"))} for r in by_place],
+            _("按小区") if by_compound else _("按楼栋"),
+            [
+                {
+                    **r,
+                    "label": places.get(r["key"], (None, _("社区范围")))[1],
+                    "url": f"{base}&compound={places[r['key']][0]}" if by_compound and r["key"] in places else "",
+                }
+                for r in by_place
+            ],
         )
     )
     trend = selectors.weekly_trend(facts, period)
@@ -300,6 +311,9 @@ def figure_appeals(request):
     facts = access.facts_for(subject).filter(created_on__gte=period.start, created_on__lte=period.end).filter(counted)
     if form.cleaned_data.get("category"):
         facts = facts.filter(category_id=form.cleaned_data["category"])
+    if form.cleaned_data.get("compound"):
+        compound = Place.objects.filter(pk=form.cleaned_data["compound"], kind=PlaceKind.COMPOUND).first()
+        facts = facts.filter(compound_path=compound.path if compound else "-")
     appeals = visible_appeals(scope_for(request.user), Appeal.objects.filter(pk__in=facts.values("appeal_id")))
     if numerator is not None:
         counts_ids = facts.filter(numerator).values("appeal_id")

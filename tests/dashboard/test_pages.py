@@ -146,3 +146,15 @@ def test_a_category_row_opens_its_appeals(world, new_appeal, login):
     assert link
     listing = client.get(link.group(1).replace("&amp;", "&")).content.decode()
     assert b.number in listing and a.number not in listing
+
+
+def test_a_compound_row_opens_its_appeals(world, new_appeal, login):
+    from linli.registry.models import Place, PlaceKind
+
+    here = new_appeal(title="本小区的一件")
+    compound = Place.objects.get(path=here.place.path[: Place.steplen * 4], kind=PlaceKind.COMPOUND)
+    client = login(world.user("staff"))
+    html = client.get(reverse("dashboard:area", args=[world.community.pk])).content.decode()
+    link = re.search(rf'href="([^"]+compound={compound.pk}&amp;figure=total)"', html)
+    assert link
+    assert here.number in client.get(link.group(1).replace("&amp;", "&")).content.decode()
