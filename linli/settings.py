@@ -11,7 +11,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from linli.core.conf import env_bool, env_list, env_str
+from linli.core.conf import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("LINLI_DATA_DIR", str(BASE_DIR / "data")))
@@ -239,3 +239,8 @@ LINLI_NOTIFY_SENDERS = {
     "sms": env_str("LINLI_SMS_SENDER", "linli.core.outbox.ConsoleSender"),
     "wechat": env_str("LINLI_WECHAT_SENDER", "linli.core.outbox.ConsoleSender"),
 }
+
+# Retention (manage.py purge_expired, nightly). The audit log is kept at least six months
+# (GB/T 22239 asks for 184 days); a shorter setting fails loudly at start.
+LINLI_AUDIT_RETENTION_DAYS = env_int("LINLI_AUDIT_RETENTION_DAYS", 365, minimum=184)
+LINLI_NOTIFICATION_RETENTION_DAYS = env_int("LINLI_NOTIFICATION_RETENTION_DAYS", 90, minimum=7)
