@@ -27,3 +27,24 @@ def setup() -> str:
     from django.db import connection
 
     return connection.vendor
+
+
+def measure(client, url: str, runs: int) -> tuple[int, int, float, float]:
+    """(status, query count, p50 ms, p95 ms) of a page: one warm-up, one counted request, then
+    ``runs`` timed ones."""
+    import statistics
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm-up: the session, the translation catalogue
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    queries = len(ctx.captured_queries)  # now: the next request clears the log it reads from
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - t) * 1000)
+    return r.status_code, queries, statistics.median(times), statistics.quantiles(times, n=20)[18]

@@ -9,17 +9,14 @@ for a whole year — the query count must be the same for both.
 """
 
 import os
-import statistics
 import time
 from datetime import date
 
-from _django import setup
+from _django import measure, setup
 
 vendor = setup()
 
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from linli.accounts.models import Role, RoleAssignment, User  # noqa: E402
@@ -56,19 +53,6 @@ def client_for(u):
     return c
 
 
-def measure(client, url):
-    client.get(url)  # warm-up: the session, the translation catalogue
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    queries = len(ctx.captured_queries)  # now: the next request clears the log it reads from
-    times = []
-    for _ in range(RUNS):
-        t = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - t) * 1000)
-    return r.status_code, queries, statistics.median(times), statistics.quantiles(times, n=20)[18]
-
-
 today = timezone.localdate()
 last_month = (today.replace(day=1) - date.resolution).replace(day=1)
 month = f"month={last_month:%Y-%m}"
@@ -87,7 +71,7 @@ cases = [
 for label, client, url in cases:
     for span, query in (("a month", month), ("a year", year)):
         sep = "" if url.endswith("&") else "?"
-        status, queries, p50, p95 = measure(client, f"{url}{sep}{query}")
+        status, queries, p50, p95 = measure(client, f"{url}{sep}{query}", RUNS)
         print(f"  {label:<18} {url.split('?')[0]:<34} {span:<8} status={status} queries={queries:>3} p50={p50:7.1f} ms p95={p95:7.1f} ms")
 
 admin = User.objects.get(username="bench-dash-admin")

@@ -9,17 +9,13 @@ grids (or communities) of different size — the query count must be the same fo
 """
 
 import os
-import statistics
-import time
 
-from _django import setup
+from _django import measure, setup
 
 vendor = setup()
 
-from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from linli.accounts.models import Role, RoleAssignment, User  # noqa: E402
 from linli.gridwork.models import Patrol, PatrolTime, Visit  # noqa: E402
@@ -40,20 +36,6 @@ def user(name, role, **anchor):
     u, _ = User.objects.get_or_create(username=name)
     RoleAssignment.objects.get_or_create(user=u, role=role, **anchor)
     return u
-
-
-def measure(client, url):
-    client.get(url)  # warm-up: the session, the translation catalogue
-    with CaptureQueriesContext(connection) as ctx:
-        r = client.get(url)
-    queries = len(ctx.captured_queries)  # now: the next request clears the log it reads from
-    times = []
-    for _ in range(RUNS):
-        t = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - t) * 1000)
-    q = statistics.quantiles(times, n=20)
-    return r.status_code, queries, statistics.median(times), q[18]
 
 
 # Two communities of different size, and in each the grid with most and fewest households.
@@ -79,11 +61,11 @@ for community in (by_size[0], by_size[-1]):
             ("worker", own, "overdue-visits page", "/gridwork/visits/?tab=overdue"),
             ("worker", own, "worker's day page", "/gridwork/"),
         ):
-            status, queries, p50, p95 = measure(c, url)
+            status, queries, p50, p95 = measure(c, url, RUNS)
             print(
                 f"  grid {grid.code:<10} {grid.n:>5} households  {who:<6} {label:<26} status={status} queries={queries:>3} p50={p50:6.1f} ms p95={p95:6.1f} ms"
             )
-    status, queries, p50, p95 = measure(client, f"/gridwork/communities/{community.pk}/")
+    status, queries, p50, p95 = measure(client, f"/gridwork/communities/{community.pk}/", RUNS)
     print(
         f"  whole community                  staff  community overview         status={status} queries={queries:>3} p50={p50:6.1f} ms p95={p95:6.1f} ms"
     )

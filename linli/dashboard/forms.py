@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from linli.dashboard.selectors import Period, month_period
+from linli.dashboard.selectors import LISTABLE_FIGURES, Period, month_period
 
 MAX_DAYS = 366
 
@@ -34,20 +34,7 @@ class PeriodForm(forms.Form):
 
 
 class FigureListForm(PeriodForm):
-    FIGURES = (
-        "total",
-        "valid",
-        "response",
-        "on_time",
-        "solved",
-        "satisfied",
-        "unrated",
-        "revisited",
-        "overdue",
-        "sign_overdue",
-        "supervised",
-    )
-    figure = forms.ChoiceField(choices=[(f, f) for f in FIGURES])
+    figure = forms.ChoiceField(choices=[(f, f) for f in LISTABLE_FIGURES])
     kind = forms.ChoiceField(choices=[("place", "place"), ("grid", "grid"), ("building", "building")])
     id = forms.IntegerField(min_value=1, max_value=2**63 - 1)
     category = forms.IntegerField(min_value=1, max_value=2**63 - 1, required=False)  # one row of "by category"

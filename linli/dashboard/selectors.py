@@ -94,6 +94,28 @@ def live_counts(facts: QuerySet, now: datetime) -> dict[str, int]:
 NO_LIVE = {"unsigned_late": 0, "sign_overdue": 0, "open_late": 0}
 
 
+def figure_sets(now: datetime) -> dict[str, tuple[Q, Q | None]]:
+    """The appeals behind each listable figure: the set counted (for a rate, its denominator)
+    and, for a rate, which of them the numerator counts — the counting rules above."""
+    c, live = COUNTS, live_sets(now)
+    return {
+        "total": (c["total"], None),
+        "valid": (c["valid"], None),
+        "response": (c["signed"] | live["unsigned_late"], c["signed_in_time"]),
+        "on_time": (c["resolved"] | live["open_late"], c["resolved_in_time"]),
+        "solved": (c["valid"], c["solved"]),
+        "satisfied": (c["rated"], c["satisfied"]),
+        "unrated": (c["unrated"], None),
+        "revisited": (c["done"], c["revisited"]),
+        "overdue": (live["open_late"], None),
+        "sign_overdue": (live["sign_overdue"], None),
+        "supervised": (c["supervised"], None),
+    }
+
+
+LISTABLE_FIGURES = tuple(figure_sets(datetime.min))  # the figures a list can open (codes only)
+
+
 @dataclass(frozen=True)
 class Rate:
     numerator: int

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.db.models import BooleanField as Bool
-from django.db.models import Case, Q, When
+from django.db.models import Case, When
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +23,6 @@ from linli.dashboard.access import Subject
 from linli.dashboard.definitions import APPEAL_FIGURES, WORK_FIGURES
 from linli.dashboard.forms import FigureListForm, PeriodForm, PropertyScoreForm, ReportForm
 from linli.dashboard.models import MonthlyReport
-from linli.dashboard.selectors import COUNTS
 from linli.registry.models import Grid, Organisation, Place, PlaceKind
 
 # The figures shown as tiles, in order; each opens the list of its appeals.
@@ -101,57 +100,40 @@ def _subject_page(request, subject: Subject):
     current_facts = facts.filter(created_on__gte=period.start, created_on__lte=period.end)
     figures = selectors.appeal_figures(current_facts, now=now)
     before = selectors.appeal_figures(facts.filter(created_on__gte=previous.start, created_on__lte=previous.end), now=now)
-    breakdowns = []
-    by_category = selectors.breakdown(current_facts, "category_id", now=now)
-    cats = _names(Category, [r["key"] for r in by_category])
     base = f"{reverse('dashboard:appeals')}?kind={subject.kind}&id={subject.obj.pk}&{_period_query(period)}"
-    breakdowns.append(
-        (
-            _("按分类"),
-            [
-                {**r, "label": cats.get(r["key"], _("未分类")), "url": f"{base}&category={r['key']}" if r["key"] else ""}
-                for r in by_category
-            ],
-        )
-    )
+    in_grid = f"{reverse('dashboard:appeals')}?kind=grid&{_period_query(period)}"
+
+    def rows(field, facts_, labels: dict, default="", url=None):
+        """One breakdown: figures per value of ``field``, each row named and, where it can, linked to its appeals."""
+        found = selectors.breakdown(facts_, field, now=now)
+        names = labels(r["key"] for r in found if r["key"] is not None)
+        return [
+            {**r, "label": names.get(r["key"], (None, default))[1], "url": url(names[r["key"]][0]) if url and r["key"] in names else ""}
+            for r in found
+        ]
+
+    def by_pk(model, attr="name"):
+        return lambda keys: {pk: (pk, name) for pk, name in model.objects.filter(pk__in=list(keys)).values_list("pk", attr)}
+
+    def people(keys):
+        return {u.pk: (u.pk, str(u)) for u in User.objects.filter(pk__in=list(keys)).only("display_name", "username")}
+
+    def by_path(keys):
+        return {p: (pk, name) for p, pk, name in Place.objects.filter(path__in=[k for k in keys if k]).values_list("path", "pk", "name")}
+
+    breakdowns = [(_("按分类"), rows("category_id", current_facts, by_pk(Category), _("未分类"), lambda pk: f"{base}&category={pk}"))]
     if subject.kind != "building":
-        by_grid = selectors.breakdown(current_facts, "grid_id", now=now)
-        grids = _names(Grid, [r["key"] for r in by_grid])
-        in_grid = f"{reverse('dashboard:appeals')}?kind=grid&{_period_query(period)}"
-        breakdowns.append(
+        breakdowns += [
+            (_("按网格"), rows("grid_id", current_facts, by_pk(Grid), _("未划入网格"), lambda pk: f"{in_grid}&id={pk}")),
+            (_("按承办人（主办）"), rows("lead_user_id", current_facts.filter(lead_user__isnull=False), people)),
             (
-                _("按网格"),
-                [
-                    {**r, "label": grids.get(r["key"], _("未划入网格")), "url": f"{in_grid}&id={r['key']}" if r["key"] else ""}
-                    for r in by_grid
-                ],
-            )
-        )
-        by_user = selectors.breakdown(current_facts.filter(lead_user__isnull=False), "lead_user_id", now=now)
-        people = {u.pk: str(u) for u in User.objects.filter(pk__in=[r["key"] for r in by_user]).only("display_name", "username")}
-        breakdowns.append((_("按承办人（主办）"), [{**r, "label": people.get(r["key"], "")} for r in by_user]))
-        by_org = selectors.breakdown(current_facts.filter(lead_organisation__isnull=False), "lead_organisation_id", now=now)
-        orgs = _names(Organisation, [r["key"] for r in by_org])
-        breakdowns.append((_("按承办单位（主办）"), [{**r, "label": orgs.get(r["key"], "")} for r in by_org]))
-    by_place = selectors.breakdown(current_facts, "building_path" if subject.kind == "building" else "compound_path", now=now)
-    places = {
-        p: (pk, name)
-        for p, pk, name in Place.objects.filter(path__in=[r["key"] for r in by_place if r["key"]]).values_list("path", "pk", "name")
-    }
-    by_compound = subject.kind != "building"
-    breakdowns.append(
-        (
-            _("按小区") if by_compound else _("按楼栋"),
-            [
-                {
-                    **r,
-                    "label": places.get(r["key"], (None, _("社区范围")))[1],
-                    "url": f"{base}&compound={places[r['key']][0]}" if by_compound and r["key"] in places else "",
-                }
-                for r in by_place
-            ],
-        )
-    )
+                _("按承办单位（主办）"),
+                rows("lead_organisation_id", current_facts.filter(lead_organisation__isnull=False), by_pk(Organisation)),
+            ),
+            (_("按小区"), rows("compound_path", current_facts, by_path, _("社区范围"), lambda pk: f"{base}&compound={pk}")),
+        ]
+    else:
+        breakdowns.append((_("按楼栋"), rows("building_path", current_facts, by_path, _("社区范围"))))
     trend = selectors.weekly_trend(facts, period)
     levels = [(label, figures["levels"][code]) for code, label in Level.choices]
     community_page = subject.kind == "place"
@@ -278,26 +260,6 @@ def building(request, pk):
     return _subject_page(request, _subject_or_404(request, "building", pk))
 
 
-def figure_filter(code: str, now) -> tuple[Q, Q | None]:
-    """The appeals behind a figure: the set counted (for a rate, its denominator) and, for a
-    rate, which of them the numerator counts — the selectors' own counting rules."""
-    c, live = COUNTS, selectors.live_sets(now)
-    sets = {
-        "total": (c["total"], None),
-        "valid": (c["valid"], None),
-        "response": (c["signed"] | live["unsigned_late"], c["signed_in_time"]),
-        "on_time": (c["resolved"] | live["open_late"], c["resolved_in_time"]),
-        "solved": (c["valid"], c["solved"]),
-        "satisfied": (c["rated"], c["satisfied"]),
-        "unrated": (c["unrated"], None),
-        "revisited": (c["done"], c["revisited"]),
-        "overdue": (live["open_late"], None),
-        "sign_overdue": (live["sign_overdue"], None),
-        "supervised": (c["supervised"], None),
-    }
-    return sets[code]
-
-
 @login_required
 def figure_appeals(request):
     form = FigureListForm(request.GET)
@@ -307,7 +269,7 @@ def figure_appeals(request):
     period = form.period()
     code = form.cleaned_data["figure"]
     now = timezone.now()
-    counted, numerator = figure_filter(code, now)
+    counted, numerator = selectors.figure_sets(now)[code]
     facts = access.facts_for(subject).filter(created_on__gte=period.start, created_on__lte=period.end).filter(counted)
     if form.cleaned_data.get("category"):
         facts = facts.filter(category_id=form.cleaned_data["category"])
