@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 export DJANGO_SETTINGS_MODULE := linli.settings
 
-.PHONY: demo test setup system-deps venv assets messages migrate lint bench clean
+.PHONY: demo serve test setup system-deps venv assets messages migrate lint bench clean lock
 
 setup: venv assets messages
 
@@ -14,11 +14,18 @@ system-deps:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# Installed from the lock file, every package pinned and checked against its hash.
+$(VENV)/.installed: requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
-	$(VENV)/bin/pip install -q -r requirements-dev.txt
+	$(VENV)/bin/pip install -q --require-hashes --no-deps -r requirements-dev.lock
 	touch $@
+
+# Re-resolve the lock files after requirements*.txt changed (pins kept where they still fit);
+# `make lock UPGRADE=--upgrade` moves every package to its newest allowed release.
+lock: venv
+	$(VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes $(UPGRADE) --quiet requirements.txt -o requirements.lock
+	$(VENV)/bin/uv pip compile --universal --python-version 3.11 --generate-hashes $(UPGRADE) --quiet requirements-dev.txt -o requirements-dev.lock
 
 assets: node_modules/.package-lock.json
 	mkdir -p linli/static/vendor
@@ -37,6 +44,10 @@ migrate: setup
 demo: system-deps migrate
 	DJANGO_DEBUG=1 $(PY) manage.py seed_demo
 	@bash scripts/run-demo.sh
+
+# The production configuration (gunicorn, DEBUG off, worker and scans): scripts/serve.sh.
+serve: system-deps setup
+	@bash scripts/serve.sh
 
 test: system-deps setup
 	@bash scripts/test.sh

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from linli.core.conf import env_bool, env_int, env_list, env_str
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "rest_framework",
     "drf_spectacular",
     "django_htmx",
@@ -53,6 +55,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files (compressed, fingerprinted, far-future cache) before anything touches a session.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "linli.core.middleware.DatabaseUnavailableMiddleware",
     "linli.core.middleware.RejectBadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -125,8 +130,37 @@ SESSION_COOKIE_AGE = int(env_str("LINLI_SESSION_IDLE_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("LINLI_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Behind HTTPS (LINLI_HTTPS=1, what `make serve` and deploy/ set): the TLS proxy says so in
+# X-Forwarded-Proto, plain HTTP is redirected (but /healthz, which load balancers probe
+# directly), cookies are Secure and browsers are told to keep to HTTPS (HSTS).
+LINLI_HTTPS = env_bool("LINLI_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LINLI_HTTPS
+if LINLI_HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_HSTS_SECONDS = env_int("LINLI_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LINLI_HSTS_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("LINLI_HSTS_PRELOAD", True)
+
+# Content-Security-Policy, the same in development and production so a violation shows while
+# building: scripts and styles only from our own static files (no inline script, no eval, no
+# inline style; htmx's injected indicator style is switched off in base.html), no frames.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # django-axes: 5 failures in a row lock a username *from that address* for 15 minutes; a
 # success resets the count. Locking the username alone would let anyone lock any known worker
@@ -149,7 +183,19 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise looks there even before collectstatic has run
 STATICFILES_DIRS = [BASE_DIR / "linli" / "static"]
+# Collected static files are compressed and named by their content hash (whitenoise), so they
+# can be cached for a year; tests and development read the source folders as they are.
+LINLI_COLLECTED_STATIC = env_bool("LINLI_COLLECTED_STATIC", False)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if LINLI_COLLECTED_STATIC
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "media/"
 

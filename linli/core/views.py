@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from linli.accounts.scope import scope_for
@@ -23,6 +24,11 @@ def healthz(request):
     return JsonResponse(
         {"status": "ok" if ok else "unavailable", "database": database, "vendor": connection.vendor}, status=200 if ok else 503
     )
+
+
+def favicon(request):
+    # Resolved per request: the fingerprinted name exists only once static files are collected.
+    return redirect(static("favicon.svg"), permanent=True)
 
 
 @login_required

@@ -39,13 +39,30 @@ def browser():
 
 
 @pytest.fixture
-def page_for(browser, live_server):
+def csp_violations():
+    """What Chromium refused under the Content-Security-Policy, page by page: every browser test
+    that uses ``page_for`` fails when a page needs an inline script, style or eval."""
+    found: list[str] = []
+    yield found
+    assert not found, "Content-Security-Policy violations:\n" + "\n".join(found)
+
+
+def watch_csp(context, found: list[str]) -> None:
+    context.on(
+        "console",
+        lambda msg: found.append(f"{msg.page.url if msg.page else ''}: {msg.text}") if "Content Security Policy" in msg.text else None,
+    )
+
+
+@pytest.fixture
+def page_for(browser, live_server, csp_violations):
     contexts = []
 
     def make(user, viewport=DESKTOP, password=None):
         from tests.conftest import PASSWORD
 
         context = browser.new_context(viewport=viewport, locale="zh-CN")
+        watch_csp(context, csp_violations)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")

@@ -12,7 +12,7 @@ from linli.appeals import services
 from linli.appeals.models import Appeal, Status
 from linli.core.models import Notification
 from tests.appeals.test_photos import jpeg_with_gps
-from tests.browser.conftest import PHONE
+from tests.browser.conftest import PHONE, watch_csp
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,10 +21,13 @@ def _code(inbox) -> str:
     return re.search(r"\d{6}", [text for _phone, text in inbox if "验证码" in text][-1]).group()
 
 
-def test_qr_report_with_a_photo_then_tracking_and_rating_without_an_account(world, browser, live_server, tmp_path, page_for, sms_inbox):
+def test_qr_report_with_a_photo_then_tracking_and_rating_without_an_account(
+    world, browser, live_server, tmp_path, page_for, sms_inbox, csp_violations
+):
     photo = tmp_path / "lamp.jpg"
     photo.write_bytes(jpeg_with_gps((1200, 900)))
     phone = browser.new_context(viewport=PHONE, locale="zh-CN")
+    watch_csp(phone, csp_violations)
     page = phone.new_page()
     page.goto(f"{live_server.url}/appeals/report/?place={world.building.pk}&qr=1")
     # 1 write, 2 photo, 3 phone and code, 4 submit.
@@ -47,6 +50,7 @@ def test_qr_report_with_a_photo_then_tracking_and_rating_without_an_account(worl
 
     # Another device, no account: the link alone follows the report; its photo has no EXIF.
     other = browser.new_context(viewport=PHONE, locale="zh-CN")
+    watch_csp(other, csp_violations)
     follow = other.new_page()
     follow.goto(link)
     assert "路灯坏了" in follow.content() and follow.locator("ol.stepper li.current").inner_text() == "提交"
