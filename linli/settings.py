@@ -24,6 +24,9 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-insecure-key-change-me" if DEBUG 
 # Key for field encryption of ID numbers and phones (Fernet keys, comma-separated: the
 # first encrypts, all decrypt, so keys can be rotated). Derived from SECRET_KEY when unset.
 LINLI_FIELD_KEYS = env_list("LINLI_FIELD_KEYS", [])
+# Secret of the keyed digests (look-ups, tracking links): it stays when the field keys rotate.
+# Unset, the first field key serves (see linli/core/keys.py before rotating).
+LINLI_DIGEST_KEY = env_str("LINLI_DIGEST_KEY", "")
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [

@@ -20,6 +20,7 @@ from cryptography.fernet import Fernet
 with open(sys.argv[1], "w") as f:
     f.write(f"DJANGO_SECRET_KEY={secrets.token_urlsafe(50)}\n")
     f.write(f"LINLI_FIELD_KEYS={Fernet.generate_key().decode()}\n")
+    f.write(f"LINLI_DIGEST_KEY={secrets.token_urlsafe(32)}\n")
 PYEOF
   echo "serve: wrote fresh secrets to $ENV_FILE (keep it: the field keys decrypt ID numbers and phones)"
 fi

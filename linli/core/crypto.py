@@ -2,8 +2,12 @@
 
 Fernet (AES-128-CBC + HMAC) from ``cryptography`` encrypts; the ciphertext differs every
 time, so equality search and uniqueness go through an HMAC-SHA256 digest stored beside it.
-Keys come from LINLI_FIELD_KEYS (first one encrypts, all decrypt: rotation) or, when unset,
-are derived from SECRET_KEY.
+Keys come from LINLI_FIELD_KEYS (first one encrypts, all decrypt: rotation, see
+``core/keys.py``) or, when unset, are derived from SECRET_KEY.
+
+Digests must not change when the encryption keys rotate (tracking links in SMS, Open311 keys,
+the uniqueness of ID numbers all rest on them), so their secret is LINLI_DIGEST_KEY; unset, it
+is the first field key, which is what every install used before rotation existed.
 """
 
 import base64
@@ -31,7 +35,14 @@ def _fernet() -> MultiFernet:
 
 @lru_cache(maxsize=1)
 def _digest_key() -> bytes:
-    return hashlib.sha256(b"linli-digest:" + _keys()[0]).digest()
+    secret = settings.LINLI_DIGEST_KEY.encode() if settings.LINLI_DIGEST_KEY else _keys()[0]
+    return hashlib.sha256(b"linli-digest:" + secret).digest()
+
+
+def reset_key_cache() -> None:
+    """After the settings change (tests, a rotation run in one process)."""
+    for cached in (_keys, _fernet, _digest_key):
+        cached.cache_clear()
 
 
 def encrypt(value: str) -> str:
