@@ -100,12 +100,20 @@ TEMPLATES = [
 # inbox badge); on the embedded SQLite the key columns alone are indexed, which is what W040 says.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
+# Persistent connections (DB_PERSISTENT, what production sets) are checked before each request
+# reuses them (CONN_HEALTH_CHECKS): after a PostgreSQL restart the next request reconnects
+# instead of failing on a dead socket. A server that does not answer fails the request in
+# LINLI_DB_CONNECT_TIMEOUT seconds with a 503 (core/middleware.py), never a hung worker.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{DATA_DIR / 'linli.sqlite3'}",
         conn_max_age=(env_bool("DB_PERSISTENT", False) and 60) or 0,
+        conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("LINLI_DB_CONNECT_TIMEOUT", 3, minimum=1))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker and the web server share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})
@@ -250,10 +258,11 @@ LOGGING = {
         "redact": {"()": "linli.core.logging.RedactPersonalDataFilter"},
         # Request lines lose their query string: a search for a phone must not land in the log.
         "access": {"()": "linli.core.logging.AccessLogFilter"},
+        "outage": {"()": "linli.core.logging.OutageFilter"},
     },
     "formatters": {"server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact"]},
+        "console": {"class": "logging.StreamHandler", "filters": ["outage", "redact"]},
         "access": {"class": "logging.StreamHandler", "filters": ["access"], "formatter": "server"},
     },
     "loggers": {

@@ -428,6 +428,28 @@ def test_14_a_database_outage_is_a_clear_503_not_a_500(world, login, monkeypatch
     assert page.status_code == 503 and "稍后再试" in page.content.decode()
 
 
+@pytest.mark.parametrize("where", ["session store", "session row"])
+def test_14_an_outage_while_the_session_is_saved_is_a_503_too(world, login, monkeypatch, where):
+    """The session is saved after the view, outside any view's error handling: during a
+    PostgreSQL restart that failure is the same 503 (Django would say 500, or 400 "session
+    deleted by a concurrent request" when the row update fails)."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.db.utils import OperationalError
+
+    client = login(world.user("staff"))
+    client.raise_request_exception = False
+
+    def down(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(SessionStore if where == "session store" else Session, "save", down)
+    api = client.get("/api/appeals/")
+    assert api.status_code == 503 and api["Retry-After"] == "5" and "detail" in api.json()
+    page = client.get(reverse("appeals:list"))
+    assert page.status_code == 503 and "稍后再试" in page.content.decode()
+
+
 # 15 ------------------------------------------------------------------------------------------------
 
 

@@ -50,3 +50,14 @@ class AccessLogFilter(logging.Filter):
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+class OutageFilter(logging.Filter):
+    """While the database is down every request logs a 503: one line each, not a traceback
+    each (core/middleware.py has already said which error it was)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 503:
+            record.exc_info = None
+            record.exc_text = None
+        return True

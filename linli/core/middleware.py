@@ -79,9 +79,15 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, (OperationalError, InterfaceError)):
-            log.warning("database unavailable: %s", type(exception).__name__)
-            response = _error(request, 503, _("系统暂时无法访问数据库，请稍后再试。"), "503.html")
-            response["Retry-After"] = "5"
-            return response
+        return database_unavailable(request, exception)
+
+
+def database_unavailable(request, exception) -> HttpResponse | None:
+    """The 503 for a database that does not answer, or None for any other error. Also asked by
+    the 500 handler: a failure outside a view (the session saved after it) is the same outage."""
+    if not isinstance(exception, (OperationalError, InterfaceError)):
         return None
+    log.warning("database unavailable: %s", type(exception).__name__)
+    response = _error(request, 503, _("系统暂时无法访问数据库，请稍后再试。"), "503.html")
+    response["Retry-After"] = "5"
+    return response

@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
@@ -87,10 +89,26 @@ def _error_response(request, status: int, template: str, message: str):
     return HttpResponse(body, status=status)
 
 
+def _cause(exception):
+    """The first database error in an exception's chain, else the exception itself."""
+    from django.db import InterfaceError, OperationalError
+
+    seen = exception
+    while seen is not None:
+        if isinstance(seen, (OperationalError, InterfaceError)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return exception
+
+
 def bad_request(request, exception=None):
     from django.utils.translation import gettext as _
 
-    return _error_response(request, 400, "400.html", _("请求有误。"))
+    from linli.core.middleware import database_unavailable
+
+    # Django reports a session it could not save as "deleted by a concurrent request" (400);
+    # when the save failed because the database is down, it is the outage's 503.
+    return database_unavailable(request, _cause(exception)) or _error_response(request, 400, "400.html", _("请求有误。"))
 
 
 def permission_denied(request, exception=None):
@@ -108,4 +126,7 @@ def page_not_found(request, exception=None):
 def server_error(request):
     from django.utils.translation import gettext as _
 
-    return _error_response(request, 500, "500.html", _("系统出错。"))
+    from linli.core.middleware import database_unavailable
+
+    # Django calls this inside its except block: the exception is the one being handled.
+    return database_unavailable(request, _cause(sys.exc_info()[1])) or _error_response(request, 500, "500.html", _("系统出错。"))
