@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "linli.core.middleware.DatabaseUnavailableMiddleware",
     "linli.core.middleware.RejectBadInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "linli.core.middleware.SessionIdleMiddleware",
     "linli.core.middleware.ChineseFirstMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -135,10 +136,14 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions end on logout (Django flushes them) and after 30 idle minutes: every request
-# pushes the expiry forward, so only idleness ends a session.
-SESSION_COOKIE_AGE = int(env_str("LINLI_SESSION_IDLE_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# Sessions end on logout (Django flushes them) and after 30 idle minutes: requests push the
+# expiry forward (at most once a LINLI_SESSION_REFRESH_SECONDS, core/middleware.SessionIdleMiddleware,
+# instead of a session write on every request), so only idleness ends a session.
+SESSION_COOKIE_AGE = env_int("LINLI_SESSION_IDLE_SECONDS", 1800, minimum=120)
+LINLI_SESSION_REFRESH_SECONDS = env_int("LINLI_SESSION_REFRESH_SECONDS", 60, minimum=1)
+if LINLI_SESSION_REFRESH_SECONDS * 2 > SESSION_COOKIE_AGE:
+    raise ImproperlyConfigured("LINLI_SESSION_REFRESH_SECONDS must be at most half of LINLI_SESSION_IDLE_SECONDS.")
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 

@@ -73,10 +73,15 @@ def visible_appeals(scope: Scope, qs: QuerySet | None = None) -> QuerySet:
         return qs
     q = scope.q(Appeal, VIEW_APPEALS)
     if scope.user_id is not None:
-        mine = Q(reporter_id=scope.user_id) | Q(assignments__user_id=scope.user_id) | Q(supports__user_id=scope.user_id)
+        # Three small indexed look-ups, not a join of every appeal with its assignments and supports.
+        handled = Q(user_id=scope.user_id)
         if scope.organisation_ids:
-            mine |= Q(assignments__organisation_id__in=sorted(scope.organisation_ids))
-        q |= Q(pk__in=Appeal.objects.filter(mine).values("id"))
+            handled |= Q(organisation_id__in=sorted(scope.organisation_ids))
+        q |= (
+            Q(reporter_id=scope.user_id)
+            | Q(pk__in=Assignment.objects.filter(handled).values("appeal_id"))
+            | Q(pk__in=Support.objects.filter(user_id=scope.user_id).values("appeal_id"))
+        )
     return qs.filter(q)
 
 

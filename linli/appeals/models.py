@@ -196,6 +196,8 @@ class Appeal(models.Model):
         indexes = [
             models.Index(fields=["community", "status"]),
             models.Index(fields=["place", "status"]),
+            # Lists are newest first: a page walks this index and stops after its rows.
+            models.Index(fields=["-created_at", "-id"], name="appeal_newest"),
             # The open appeals alone, covering what the inbox counts read (PostgreSQL INCLUDE): the
             # badge on every page counts from the index, not from the district's appeals.
             models.Index(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
 from linli.accounts.scope import Scope
 from linli.appeals import access
-from linli.appeals.models import OPEN_STATES, Appeal, Category, Event, Status
+from linli.appeals.models import OPEN_STATES, Appeal, Category, Event, Status, Support
 from linli.registry.models import Place, PlaceKind
 
 
@@ -32,11 +33,14 @@ def appeal_list(scope: Scope, *, status: str = "", overdue: bool = False, level:
         qs = qs.filter(status__in=OPEN_STATES - {Status.SUBMITTED}, complete_deadline__lt=timezone.now())
     if query:
         qs = qs.filter(Q(number__contains=query) | Q(title__contains=query) | Q(description__contains=query))
-    return (
-        qs.select_related("place", "category", "grid")
-        .annotate(support_count=Count("supports", distinct=True))
-        .order_by("-created_at", "-id")
-    )
+    return with_support_count(qs.select_related("place", "category", "grid")).order_by("-created_at", "-id")
+
+
+def with_support_count(qs: QuerySet) -> QuerySet:
+    """附议 counted per row by a subquery, not by joining supports and grouping: a page then sorts
+    and cuts the appeals themselves and counts supports for its 50 rows only."""
+    supports = Support.objects.filter(appeal=OuterRef("pk")).order_by().values("appeal").annotate(n=Count("*")).values("n")
+    return qs.annotate(support_count=Coalesce(Subquery(supports, output_field=IntegerField()), 0))
 
 
 def appeal_timeline(appeal: Appeal, *, public_only: bool) -> QuerySet:
@@ -55,7 +59,7 @@ def similar_open_appeals(place: Place, *, category: Category | None = None, limi
     qs = Appeal.objects.filter(place__path__startswith=anchor_path, status__in=OPEN_STATES, merged_into__isnull=True)
     if category is not None:
         qs = qs.filter(category=category)
-    return qs.select_related("category").annotate(support_count=Count("supports")).order_by("-created_at")[:limit]
+    return with_support_count(qs.select_related("category")).order_by("-created_at")[:limit]
 
 
 def public_appeals() -> QuerySet:

@@ -1,5 +1,7 @@
 import logging
+import time
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -91,3 +93,27 @@ def database_unavailable(request, exception) -> HttpResponse | None:
     response = _error(request, 503, _("系统暂时无法访问数据库，请稍后再试。"), "503.html")
     response["Retry-After"] = "5"
     return response
+
+
+class SessionIdleMiddleware:
+    """A session ends after LINLI_SESSION_IDLE_SECONDS without a request. Saving the session on
+    every request (SESSION_SAVE_EVERY_REQUEST) would write its row — a transaction of its own —
+    on every click and API call; this pushes the expiry forward only when the last push is
+    older than LINLI_SESSION_REFRESH_SECONDS, so a session ends between idle − refresh and idle
+    seconds after the last request, and an active user writes the row once a minute."""
+
+    KEY = "_linli_refreshed"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # Only a session that exists (a signed-in user, a verified phone): an anonymous visitor's
+        # empty session is never created by this.
+        if session is not None and session.session_key and not session.is_empty():
+            now = int(time.time())
+            if session.modified or now - int(session.get(self.KEY, 0)) >= settings.LINLI_SESSION_REFRESH_SECONDS:
+                session[self.KEY] = now
+        return response

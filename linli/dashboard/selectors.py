@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
@@ -52,6 +54,31 @@ def static_counts(facts: QuerySet) -> dict[str, int]:
     # Aliases must not shadow the fields the filters name (``merged``, ``revisited``…).
     row = facts.aggregate(**{f"c_{k}": Count("pk", filter=q) for k, q in COUNTS.items()}, **{f"c_{k}": a for k, a in SUMS.items()})
     return {k[2:]: v for k, v in row.items()}
+
+
+_SENTINEL_PK = -7_000_000_000_001  # no fact has it; marks where the pk goes in the cached SQL
+
+
+@cache
+def _one_fact_counts_sql(vendor: str) -> tuple[str, tuple, int]:
+    # Compiling twenty filtered aggregates costs the ORM far more than running them on one row
+    # does, and appeal_fact_record asks twice per change: compile once per process.
+    aggregates = {f"c_{k}": Count("pk", filter=q) for k, q in COUNTS.items()} | {f"c_{k}": a for k, a in SUMS.items()}
+    query = AppealFact.objects.filter(pk=_SENTINEL_PK).values("pk").annotate(**aggregates).values(*aggregates).query
+    sql, params = query.sql_with_params()
+    return sql, params, params.index(_SENTINEL_PK)
+
+
+def fact_counts(pk: int) -> dict[str, int]:
+    """What one fact, as stored now, adds to its day's AppealDay columns (``static_counts`` of that
+    fact alone; all zeros when there is no such fact)."""
+    sql, params, at = _one_fact_counts_sql(connection.vendor)
+    params = (*params[:at], pk, *params[at + 1 :])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    names = [*COUNTS, *SUMS]
+    return dict(zip(names, row, strict=True)) if row else dict.fromkeys(names, 0)
 
 
 # Awaiting a signature, or open: the small sets whose figures the clock alone changes (each has

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from linli.appeals.models import Appeal, Assignment, Status
 from linli.core.workdays import working_days_between
 from linli.dashboard.models import AppealDay, AppealFact
-from linli.dashboard.selectors import static_counts
+from linli.dashboard.selectors import fact_counts, static_counts
 from linli.registry.models import Place, PlaceKind
 
 COMPOUND_DEPTH, BUILDING_DEPTH = 4, 5  # district / street / community / compound / building
@@ -28,7 +29,9 @@ def _paths(place: Place) -> tuple[str, str]:
 def appeal_fact_record(*, appeal: Appeal, action: str, at: datetime | None = None) -> AppealFact:
     """Bring the appeal's fact up to date after ``action`` happened at ``at`` (now by default)."""
     at = at or timezone.now()
-    fact = AppealFact.objects.select_for_update().filter(pk=appeal.pk).first()
+    # A new appeal has no fact yet: nothing to lock or to subtract.
+    fact = None if action == "submit" else AppealFact.objects.select_for_update().filter(pk=appeal.pk).first()
+    before = fact_counts(appeal.pk) if fact is not None else None
     if fact is None:
         compound, building = _paths(appeal.place)
         fact = AppealFact(
@@ -72,18 +75,40 @@ def appeal_fact_record(*, appeal: Appeal, action: str, at: datetime | None = Non
         fact.returns += 1
     if appeal.status == Status.REOPENED:
         fact.resolved_at = fact.resolved_in_time = fact.resolve_workdays = None
-    fact.save()
-    _recount_day(fact.community_id, fact.created_on)
+    fact.save(force_insert=before is None)
+    after = fact_counts(fact.pk)
+    _add_to_day(fact.community_id, fact.created_on, before or dict.fromkeys(after, 0), after)
     return fact
 
 
-def _recount_day(community_id: int, day) -> None:
-    """Recount the community's day from its facts under the summary row's lock: two changes
-    on one day wait for each other, and the second counts after the first has committed."""
-    row, _created = AppealDay.objects.get_or_create(community_id=community_id, day=day)
-    AppealDay.objects.select_for_update().filter(pk=row.pk).first()
-    counts = static_counts(AppealFact.objects.filter(community_id=community_id, created_on=day))
-    AppealDay.objects.filter(pk=row.pk).update(**counts)
+def _add_to_day(community_id: int, day, before: dict[str, int], after: dict[str, int]) -> None:
+    """Move the day's summary by what this one fact's change moved: the same counting rules
+    (``fact_counts`` runs ``static_counts``' SQL on the fact before and after), applied by one
+    upsert whose ``col = col + delta`` is atomic — no recount of the whole day, and two changes
+    on one day simply wait for each other's row lock."""
+    delta = {k: after[k] - before[k] for k in after if after[k] != before[k]}
+    if not delta:
+        return
+    q = connection.ops.quote_name
+    table = q(AppealDay._meta.db_table)
+    columns = {k: q(AppealDay._meta.get_field(k).column) for k in after}
+    changed = ", ".join(f"{columns[k]} = {table}.{columns[k]} + %s" for k in delta)
+    # A day's first fact only adds; the proposed row must pass the columns' CHECK (≥ 0) even
+    # when the conflict path is taken, so it carries no negative delta.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (community_id, day, {', '.join(columns.values())}) VALUES (%s, %s{', %s' * len(columns)}) "
+            f"ON CONFLICT (community_id, day) DO UPDATE SET {changed}",
+            [community_id, day, *(max(delta.get(k, 0), 0) for k in columns), *delta.values()],
+        )
+
+
+def day_recount(*, community_id: int, day) -> None:
+    """Recount a community's day from its facts (repair, or after facts were written in bulk)."""
+    AppealDay.objects.bulk_create([AppealDay(community_id=community_id, day=day)], ignore_conflicts=True)
+    with transaction.atomic():
+        row = AppealDay.objects.select_for_update().get(community_id=community_id, day=day)
+        AppealDay.objects.filter(pk=row.pk).update(**static_counts(AppealFact.objects.filter(community_id=community_id, created_on=day)))
 
 
 def property_score_save(*, actor, community: Place, organisation, month, score, note: str = ""):

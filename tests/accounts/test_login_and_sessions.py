@@ -74,8 +74,28 @@ def test_logout_ends_the_session(world, client):
 
 
 def test_sessions_end_after_idle_time(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
     assert 0 < settings.SESSION_COOKIE_AGE <= 3600
+    assert 0 < settings.LINLI_SESSION_REFRESH_SECONDS * 2 <= settings.SESSION_COOKIE_AGE
+
+
+def test_activity_pushes_the_idle_expiry_forward_at_most_once_a_refresh(world, client, settings, monkeypatch):
+    """Each request does not write the session row; a request after the refresh interval pushes
+    the expiry to idle seconds from then, so an active user stays signed in."""
+    from django.contrib.sessions.models import Session
+
+    from linli.core import middleware
+
+    clock = [1_900_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    _try(client, "staff", PASSWORD)
+    client.get(reverse("registry:residents"))
+    first = Session.objects.get().expire_date
+    clock[0] += settings.LINLI_SESSION_REFRESH_SECONDS - 5
+    client.get(reverse("registry:residents"))
+    assert Session.objects.get().expire_date == first  # no write within the interval
+    clock[0] += 10
+    client.get(reverse("registry:residents"))
+    assert Session.objects.get().expire_date > first  # pushed forward
 
 
 def test_idle_session_is_expired(world, client, settings):
