@@ -17,8 +17,6 @@ import argparse
 import glob
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -30,8 +28,8 @@ from pathlib import Path
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import bench_env, free_port, gunicorn, login, seed_demo, shell, stop, wait_for
 
 
 def pg_bin(name: str) -> str:
@@ -39,12 +37,6 @@ def pg_bin(name: str) -> str:
     if not found:
         sys.exit(f"{name} not found: install PostgreSQL's server package")
     return found[-1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def as_postgres(cmd: list[str]) -> list[str]:
@@ -94,72 +86,21 @@ def main() -> None:
     web = None
     try:
         subprocess.run(as_postgres([pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(cluster.port), "-U", "postgres", "linli"]), check=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("LINLI_", "DJANGO_", "DATABASE_URL", "DB_"))}
         port = free_port()
-        env.update(
-            DJANGO_SECRET_KEY="bench-" + uuid.uuid4().hex,
-            DATABASE_URL=cluster.url("linli"),
-            DB_PERSISTENT="true",
-            LINLI_DATA_DIR=str(work / "data"),
-            LINLI_BIND=f"127.0.0.1:{port}",
-            LINLI_WEB_WORKERS="4",
-            LINLI_LOG_LEVEL="WARNING",
-            DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        )
+        env = bench_env(database_url=cluster.url("linli"), data_dir=work / "data")
         print("seeding the demo into a cluster on port", cluster.port, flush=True)
-        subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-        subprocess.run([PY, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
-        place = subprocess.run(
-            [
-                PY,
-                "manage.py",
-                "shell",
-                "-v",
-                "0",
-                "-c",
-                "from linli.accounts.models import User; print(User.objects.get(username='resident').resident.household.dwelling_id)",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        web = subprocess.Popen(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "linli.wsgi",
-                "--config",
-                "deploy/gunicorn.conf.py",
-                "--access-logfile",
-                "/dev/null",
-            ],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
+        place = seed_demo(env)
+        web = gunicorn("linli.wsgi", env, port)
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                if requests.get(f"{base}/healthz", timeout=2).ok:
-                    break
-            except requests.RequestException:
-                time.sleep(0.2)
+        wait_for(f"{base}/healthz")
 
         results: list[tuple[float, int, str | None, float]] = []  # (start, status, number, seconds)
         lock = threading.Lock()
-        stop = threading.Event()
+        finished = threading.Event()
 
         def phone() -> None:
-            s = requests.Session()
-            s.get(f"{base}/login/", timeout=10)
-            s.post(
-                f"{base}/login/",
-                data={"username": "resident", "password": "linli-demo-2026", "csrfmiddlewaretoken": s.cookies["csrftoken"]},
-                headers={"Referer": f"{base}/login/"},
-                timeout=10,
-            )
-            while not stop.is_set():
+            s = login(base, "resident")
+            while not finished.is_set():
                 started = time.monotonic()
                 try:
                     r = s.post(
@@ -185,28 +126,14 @@ def main() -> None:
         cluster.ctl("start")
         up_at = time.monotonic()
         time.sleep(args.after)
-        stop.set()
+        finished.set()
         for t in threads:
             t.join()
 
         acknowledged = [n for _s, status, n, _d in results if status == 201]
-        check = subprocess.run(
-            [
-                PY,
-                "manage.py",
-                "shell",
-                "-v",
-                "0",
-                "-c",
-                f"from linli.appeals.models import Appeal; print(Appeal.objects.filter(number__in={acknowledged!r}).count())",
-            ],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
+        stored = int(
+            shell(env, f"from linli.appeals.models import Appeal; print(Appeal.objects.filter(number__in={acknowledged!r}).count())")
         )
-        stored = int(check.stdout.strip())
         statuses = Counter(status for _s, status, _n, _d in results)
         during = [d for s, status, _n, d in results if down_at <= s <= up_at]
         first_ok_after = min((s + d for s, status, _n, d in results if status == 201 and s >= up_at), default=None)
@@ -224,8 +151,7 @@ def main() -> None:
             sys.exit(1)
     finally:
         if web:
-            os.killpg(web.pid, signal.SIGTERM)
-            web.wait(timeout=20)
+            stop(web)
         try:
             cluster.ctl("stop", "-m", "immediate")
         except subprocess.CalledProcessError:

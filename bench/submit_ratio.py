@@ -17,64 +17,21 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
-import requests
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _serve import bench_env, free_port, gunicorn, login, seed_demo, stop, wait_for
 
-ROOT = Path(__file__).resolve().parents[1]
-PY = str(ROOT / ".venv" / "bin" / "python")
 PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def psql(db: str, *sql: str) -> None:
     for statement in sql:
         subprocess.run(["psql", "-q", f"{PG}/{db}", "-c", statement], check=True, capture_output=True)
-
-
-def serve(module: str, env: dict, port: int) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), module, "--config", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null"],
-        cwd=ROOT,
-        env={**env, "LINLI_BIND": f"127.0.0.1:{port}"},
-        start_new_session=True,
-    )
-
-
-def wait(url: str) -> None:
-    for _ in range(150):
-        try:
-            requests.get(url, timeout=2)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    sys.exit(f"{url} did not answer")
-
-
-def login(base: str, username: str) -> requests.Session:
-    s = requests.Session()
-    s.get(f"{base}/login/", timeout=10)
-    r = s.post(
-        f"{base}/login/",
-        data={"username": username, "password": "linli-demo-2026", "csrfmiddlewaretoken": s.cookies["csrftoken"]},
-        headers={"Referer": f"{base}/login/"},
-        timeout=10,
-        allow_redirects=False,
-    )
-    assert r.status_code == 302 and "sessionid" in s.cookies, f"login as {username} failed"
-    return s
 
 
 def lua(tmp: Path, method: str, headers: dict[str, str], body: str | None = None, unique_key: bool = False) -> Path:
@@ -117,48 +74,22 @@ def main() -> None:
     db = "linli_ratio"
     psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)", f"CREATE DATABASE {db}")
     tmp = Path(tempfile.mkdtemp(prefix="linli-ratio-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LINLI_", "DJANGO_", "DATABASE_URL", "DB_"))}
-    env.update(
-        DJANGO_SECRET_KEY="bench-" + uuid.uuid4().hex,
-        DATABASE_URL=f"{PG}/{db}",
-        DB_PERSISTENT="true",
-        LINLI_DATA_DIR=str(tmp),
-        LINLI_WEB_WORKERS=str(args.workers),
-        LINLI_LOG_LEVEL="WARNING",
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-    )
+    env = bench_env(database_url=f"{PG}/{db}", data_dir=tmp, workers=args.workers)
     print("migrating and seeding the demo …", flush=True)
-    subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([PY, "manage.py", "seed_demo"], cwd=ROOT, env=env, check=True, capture_output=True)
+    place = seed_demo(env)
     psql(
         db,
         "CREATE TABLE floor_row (id bigserial PRIMARY KEY, body text NOT NULL, created_at timestamptz NOT NULL)",
         "INSERT INTO floor_row (body, created_at) VALUES ('楼道灯不亮', now())",
     )
-    place = subprocess.run(
-        [
-            PY,
-            "manage.py",
-            "shell",
-            "-v",
-            "0",
-            "-c",
-            "from linli.accounts.models import User; print(User.objects.get(username='resident').resident.household.dwelling_id)",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
     floor_port, linli_port = free_port(), free_port()
     procs = [
-        serve("bench.floor.wsgi", {**env, "DJANGO_SETTINGS_MODULE": "bench.floor.settings"}, floor_port),
-        serve("linli.wsgi", env, linli_port),
+        gunicorn("bench.floor.wsgi", {**env, "DJANGO_SETTINGS_MODULE": "bench.floor.settings"}, floor_port),
+        gunicorn("linli.wsgi", env, linli_port),
     ]
     try:
         floor, linli = f"http://127.0.0.1:{floor_port}", f"http://127.0.0.1:{linli_port}"
-        wait(f"{floor}/select/"), wait(f"{linli}/healthz")
+        wait_for(f"{floor}/select/"), wait_for(f"{linli}/healthz")
         resident, staff = login(linli, "resident"), login(linli, "staff")
         body = json.dumps({"place_id": int(place), "description": "楼道灯不亮，晚上看不见，请尽快维修"}, ensure_ascii=False)
         cookie = lambda s: "; ".join(f"{k}={v}" for k, v in s.cookies.items())  # noqa: E731
@@ -190,10 +121,7 @@ def main() -> None:
         print(f"submit / INSERT floor: {submit:.1%} (target ≥ 25 %)")
         print(f"list / SELECT floor:   {listed:.1%} (target ≥ 40 %)")
     finally:
-        for p in procs:
-            os.killpg(p.pid, signal.SIGTERM)
-        for p in procs:
-            p.wait(timeout=20)
+        stop(*procs)
         shutil.rmtree(tmp, ignore_errors=True)
         psql("postgres", f"DROP DATABASE IF EXISTS {db} WITH (FORCE)")
 
