@@ -119,6 +119,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the task worker and the web server share the file without "database is locked".
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20})
+# A streaming replica for dashboards, reports and exports (linli/core/replica.py): reads inside
+# `reporting()` go there, everything else to the primary. Tests mirror it onto the primary.
+LINLI_REPLICA_URL = env_str("LINLI_REPLICA_URL", "")
+if LINLI_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        LINLI_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("LINLI_DB_CONNECT_TIMEOUT", 3, minimum=1))
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["linli.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -287,6 +297,19 @@ if env_str("LINLI_CACHE", "local") == "redis":
             "LOCATION": env_str("LINLI_REDIS_URL", "redis://127.0.0.1:6379/1"),
         }
     }
+
+# Sessions live in the database (every app server sees them; nothing kept in a process), or in
+# Redis with LINLI_SESSIONS=redis when the session writes should leave PostgreSQL alone.
+LINLI_SESSIONS = env_str("LINLI_SESSIONS", "database")
+if LINLI_SESSIONS == "redis":
+    CACHES["sessions"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("LINLI_REDIS_URL", "redis://127.0.0.1:6379/1"),
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    SESSION_CACHE_ALIAS = "sessions"
+elif LINLI_SESSIONS != "database":
+    raise ImproperlyConfigured(f"LINLI_SESSIONS must be database or redis, not {LINLI_SESSIONS!r}.")
 
 # Where residents reach Linli: links in SMS (the reporter's tracking link) are built on it.
 LINLI_BASE_URL = env_str("LINLI_BASE_URL", "http://127.0.0.1:8000")

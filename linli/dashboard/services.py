@@ -188,6 +188,7 @@ def monthly_report_build(*, report_id: int):
 
     from django.core.files.base import ContentFile
 
+    from linli.core.replica import reporting
     from linli.dashboard import report as report_module
     from linli.dashboard.models import MonthlyReport
     from linli.dashboard.selectors import month_period
@@ -197,7 +198,8 @@ def monthly_report_build(*, report_id: int):
         return report
     started = time.perf_counter()
     try:
-        data = report_module.report_data(report.place, month_period(report.month))
+        with reporting():  # the month's figures may come from the replica; the report row is the primary's
+            data = report_module.report_data(report.place, month_period(report.month))
         content = report_module.workbook(data)
         report.file.save(f"{report.month:%Y-%m}.xlsx", ContentFile(content), save=False)
         report.status = MonthlyReport.Status.DONE

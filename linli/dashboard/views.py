@@ -18,6 +18,7 @@ from linli.accounts.scope import scope_for
 from linli.appeals.access import visible_appeals
 from linli.appeals.models import Appeal, Category, Level
 from linli.core.errors import form_messages, post_action
+from linli.core.replica import reporting
 from linli.dashboard import access, selectors, services
 from linli.dashboard.access import Subject
 from linli.dashboard.definitions import APPEAL_FIGURES, WORK_FIGURES
@@ -191,6 +192,7 @@ def _heat(facts) -> list[dict]:
 
 
 @login_required
+@reporting()
 def area(request, pk):
     subject = _subject_or_404(request, "place", pk)
     if subject.obj.kind == PlaceKind.COMMUNITY:
@@ -251,16 +253,19 @@ def _area_page(request, subject: Subject):
 
 
 @login_required
+@reporting()
 def grid(request, pk):
     return _subject_page(request, _subject_or_404(request, "grid", pk))
 
 
 @login_required
+@reporting()
 def building(request, pk):
     return _subject_page(request, _subject_or_404(request, "building", pk))
 
 
 @login_required
+@reporting()
 def figure_appeals(request):
     form = FigureListForm(request.GET)
     if not form.is_valid():

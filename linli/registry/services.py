@@ -888,6 +888,7 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
     ID numbers and phones are in full only where the actor may reveal them; the export itself
     is one audit entry (how many rows, never which values).
     """
+    from linli.core.replica import reporting
     from linli.registry import excel, selectors
 
     scope = scope_for(actor)
@@ -921,7 +922,8 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
                 "，".join(t.name for t in r.care_tags.all() if show_care or not t.sensitive),
             ]
 
-    content = excel.export_workbook(rows())
+    with reporting():  # the rows may come from the replica; the audit entry goes to the primary
+        content = excel.export_workbook(rows())
     with transaction.atomic():
         audit.record(
             actor=actor,
