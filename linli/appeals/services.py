@@ -80,11 +80,9 @@ def appeal_submit(
     confirmed phone, an Open311 client), so another sender's identical key makes a new appeal
     and never returns someone else's.
     """
+    # A repeated key is found by the unique index when the appeal is inserted (below), not by a
+    # look-up before every submission: a retry costs one failed INSERT, a first try nothing.
     stored_key = idempotency_digest(actor=actor, origin=origin, key=idempotency_key) if idempotency_key else None
-    if stored_key:
-        existing = Appeal.objects.filter(idempotency_key=stored_key).first()
-        if existing is not None:
-            return existing, False
     errors = {}
     title = (title or "").strip()
     description = (description or "").strip()
@@ -146,10 +144,11 @@ def appeal_submit(
             appeal_fact_record(appeal=appeal, action="submit")
             _notify(appeal, "submit")
     except IntegrityError:
-        # Two requests with the same key raced; the other one's insert won.
-        if stored_key:
-            return Appeal.objects.get(idempotency_key=stored_key), False
-        raise
+        # This sender already made this appeal (a retry, or a double tap that raced this one).
+        existing = Appeal.objects.filter(idempotency_key=stored_key).first() if stored_key else None
+        if existing is None:
+            raise
+        return existing, False
     return appeal, True
 
 
