@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "csp",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI files, collected with ours (offline)
     "django_htmx",
     "django_tasks",
     "django_tasks_db",

@@ -25,8 +25,11 @@ PYEOF
   echo "serve: wrote fresh secrets to $ENV_FILE (keep it: the field keys decrypt ID numbers and phones)"
 fi
 # The file's values, unless the environment already sets them.
-while IFS='=' read -r key value; do
-  [ -n "$key" ] && [ -z "${!key:-}" ] && export "$key=$value"
+# (Split at the first "=" only: Fernet keys end in "=" padding, which `read` with IFS="=" drops.)
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  key="${line%%=*}" value="${line#*=}"
+  [ -z "${!key:-}" ] && export "$key=$value"
 done < "$ENV_FILE"
 export DJANGO_DEBUG=false LINLI_COLLECTED_STATIC=true
 export LINLI_HTTPS="${LINLI_HTTPS:-true}" DB_PERSISTENT="${DB_PERSISTENT:-true}"

@@ -133,6 +133,47 @@ def test_make_serve_answers_in_production_configuration(served):
         assert int(re.search(r"max-age=(\d+)", r.headers["Cache-Control"]).group(1)) >= 365 * 24 * 3600
         if asset.endswith((".css", ".js")):
             assert r.headers.get("Content-Encoding") in {"gzip", "br"}
+    # The generated field key reaches Linli whole (Fernet keys end in "="), and encrypts.
+    env = _production_env(data.parent, LINLI_HTTPS="true")
+    shell = "from django.conf import settings; from linli.core import crypto; assert crypto.decrypt(crypto.encrypt('13800138000')) == '13800138000'; print(settings.LINLI_FIELD_KEYS[0])"
+    done = subprocess.run(
+        ["bash", "scripts/serve.sh", "manage", "shell", "-v", "0", "-c", shell],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"LINLI_FIELD_KEYS={done.stdout.strip()}\n" in secrets_file.read_text()
+    # Signed in, a page that uses third-party static files (the API docs): every asset is there.
+    subprocess.run(
+        ["bash", "scripts/serve.sh", "manage", "createsuperuser", "--noinput", "--username", "chief", "--email", "chief@example.gov.cn"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SUPERUSER_PASSWORD": "a-Strong-passw0rd"},
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    # (The cookies are Secure: the TLS proxy is simulated, so they are handed back by hand.)
+    page = requests.get(f"{base}/login/", headers=https, timeout=10)
+    jar = {"csrftoken": page.cookies["csrftoken"]}
+    signed_in = requests.post(
+        f"{base}/login/",
+        data={"username": "chief", "password": "a-Strong-passw0rd", "csrfmiddlewaretoken": jar["csrftoken"]},
+        headers={**https, "Referer": base.replace("http://", "https://") + "/login/"},
+        cookies=jar,
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert signed_in.status_code == 302, signed_in.text[:300]
+    jar = {**jar, **signed_in.cookies.get_dict()}
+    docs = requests.get(f"{base}/api/docs/", headers=https, cookies=jar, timeout=10)
+    assert docs.status_code == 200
+    assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', docs.text)
+    assert any("swagger-ui" in a for a in assets), assets
+    for asset in assets:
+        assert requests.get(base + asset, headers=https, timeout=10).status_code == 200, asset
     # The worker and the scans run beside the web processes.
     for process in ("web.1", "worker.1", "deadlines.1", "nightly.1"):
         assert f"{process} started" in output
