@@ -1,5 +1,7 @@
 """All REST endpoints, by domain; the schema and its docs are served from local files."""
 
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
@@ -11,8 +13,13 @@ from linli.wishes import api as wishes
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The split view serves its start-up script as a file: the CSP allows no inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves its start-up script as a file: the CSP allows no inline script. Swagger
+    # UI sets inline styles as it draws, so this one developer page allows inline style (not script).
+    path(
+        "docs/",
+        csp_update({"style-src": [SELF, UNSAFE_INLINE]})(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
+        name="api-docs",
+    ),
     path("registry/places/", registry.PlaceListApi.as_view(), name="api-places"),
     path("registry/places/<id:pk>/", registry.PlaceDetailApi.as_view(), name="api-place"),
     path("registry/grids/", registry.GridListApi.as_view(), name="api-grids"),

@@ -170,6 +170,10 @@ def test_make_serve_answers_in_production_configuration(served):
     jar = {**jar, **signed_in.cookies.get_dict()}
     docs = requests.get(f"{base}/api/docs/", headers=https, cookies=jar, timeout=10)
     assert docs.status_code == 200
+    # Swagger UI draws with inline styles: that page alone allows them, and still no inline script.
+    assert "style-src 'self' 'unsafe-inline'" in docs.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in docs.headers["Content-Security-Policy"] + ";"
+    assert "unsafe-inline" not in login.headers["Content-Security-Policy"]
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', docs.text)
     assert any("swagger-ui" in a for a in assets), assets
     for asset in assets:
