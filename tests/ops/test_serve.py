@@ -79,19 +79,18 @@ def served(tmp_path):
     proc = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(240):
+        # Migrating, collecting and compressing (gzip + Brotli) the static files takes a while
+        # on a busy machine: wait for the first answer up to a deadline, then say what happened.
+        deadline, up = time.monotonic() + 300, False
+        while not up and time.monotonic() < deadline and proc.poll() is None:
             try:
-                if requests.get(f"{base}/healthz", timeout=5).status_code == 200:
-                    break
+                up = requests.get(f"{base}/healthz", timeout=5).status_code == 200
             except requests.RequestException:
-                pass
-            if proc.poll() is not None:
-                break
-            time.sleep(0.25)
+                time.sleep(0.5)
         log.seek(0)
         output = log.read()
-        if proc.poll() is not None:
-            pytest.fail(f"make serve stopped:\n{output}")
+        if not up:
+            pytest.fail(f"make serve did not answer (exit code {proc.poll()}):\n{output}")
         yield base, tmp_path / "data", output
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
