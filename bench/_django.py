@@ -48,3 +48,21 @@ def measure(client, url: str, runs: int) -> tuple[int, int, float, float]:
         client.get(url)
         times.append((time.perf_counter() - t) * 1000)
     return r.status_code, queries, statistics.median(times), statistics.quantiles(times, n=20)[18]
+
+
+def bench_user(name: str, role, **anchor):
+    """A user holding ``role`` at ``anchor`` (made once; benches reuse it run after run)."""
+    from linli.accounts.models import RoleAssignment, User
+
+    u, _ = User.objects.get_or_create(username=name)
+    RoleAssignment.objects.get_or_create(user=u, role=role, **anchor)
+    return u
+
+
+def signed_in(user):
+    """A test client signed in as ``user``."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client

@@ -12,14 +12,13 @@ import os
 import time
 from datetime import date
 
-from _django import measure, setup
+from _django import bench_user, measure, setup, signed_in
 
 vendor = setup()
 
-from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from linli.accounts.models import Role, RoleAssignment, User  # noqa: E402
+from linli.accounts.models import Role, User  # noqa: E402
 from linli.appeals.models import Appeal  # noqa: E402
 from linli.dashboard import services  # noqa: E402
 from linli.dashboard.models import AppealDay, AppealFact, PopulationCount  # noqa: E402
@@ -41,30 +40,26 @@ print(
 )
 
 
-def user(name, role, **anchor):
-    u, _ = User.objects.get_or_create(username=name)
-    RoleAssignment.objects.get_or_create(user=u, role=role, **anchor)
-    return u
-
-
-def client_for(u):
-    c = Client()
-    c.force_login(u)
-    return c
-
-
 today = timezone.localdate()
 last_month = (today.replace(day=1) - date.resolution).replace(day=1)
 month = f"month={last_month:%Y-%m}"
 year = f"start={today.replace(year=today.year - 1):%Y-%m-%d}&end={today:%Y-%m-%d}"
 cases = [
-    ("community staff", client_for(user("bench-dash-staff", Role.COMMUNITY_STAFF, place=community)), f"/dashboard/areas/{community.pk}/"),
-    ("grid leader", client_for(user("bench-dash-leader", Role.GRID_LEADER, grid=grid)), f"/dashboard/grids/{grid.pk}/"),
-    ("street supervisor", client_for(user("bench-dash-street", Role.STREET_SUPERVISOR, place=street)), f"/dashboard/areas/{street.pk}/"),
-    ("district (admin)", client_for(user("bench-dash-admin", Role.ADMIN)), f"/dashboard/areas/{district.pk}/"),
     (
         "community staff",
-        client_for(User.objects.get(username="bench-dash-staff")),
+        signed_in(bench_user("bench-dash-staff", Role.COMMUNITY_STAFF, place=community)),
+        f"/dashboard/areas/{community.pk}/",
+    ),
+    ("grid leader", signed_in(bench_user("bench-dash-leader", Role.GRID_LEADER, grid=grid)), f"/dashboard/grids/{grid.pk}/"),
+    (
+        "street supervisor",
+        signed_in(bench_user("bench-dash-street", Role.STREET_SUPERVISOR, place=street)),
+        f"/dashboard/areas/{street.pk}/",
+    ),
+    ("district (admin)", signed_in(bench_user("bench-dash-admin", Role.ADMIN)), f"/dashboard/areas/{district.pk}/"),
+    (
+        "community staff",
+        signed_in(User.objects.get(username="bench-dash-staff")),
         f"/dashboard/appeals/?kind=place&id={community.pk}&figure=on_time&",
     ),
 ]

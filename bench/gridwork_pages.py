@@ -10,14 +10,13 @@ grids (or communities) of different size — the query count must be the same fo
 
 import os
 
-from _django import measure, setup
+from _django import bench_user, measure, setup, signed_in
 
 vendor = setup()
 
 from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
 
-from linli.accounts.models import Role, RoleAssignment, User  # noqa: E402
+from linli.accounts.models import Role, RoleAssignment  # noqa: E402
 from linli.gridwork.models import Patrol, PatrolTime, Visit  # noqa: E402
 from linli.registry.models import Grid, Place, PlaceKind  # noqa: E402
 
@@ -32,12 +31,6 @@ print(
 )
 
 
-def user(name, role, **anchor):
-    u, _ = User.objects.get_or_create(username=name)
-    RoleAssignment.objects.get_or_create(user=u, role=role, **anchor)
-    return u
-
-
 # Two communities of different size, and in each the grid with most and fewest households.
 by_size = list(
     Place.objects.filter(kind=PlaceKind.COMMUNITY).annotate(n=Count("grids__places__households", distinct=True)).order_by("n", "path")
@@ -46,14 +39,11 @@ for community in (by_size[0], by_size[-1]):
     sized = list(
         Grid.objects.filter(community=community, parent__isnull=True).annotate(n=Count("places__households", distinct=True)).order_by("n")
     )
-    staff = user(f"bench-gw-staff-{community.pk}", Role.COMMUNITY_STAFF, place=community)
-    client = Client()
-    client.force_login(staff)
+    client = signed_in(bench_user(f"bench-gw-staff-{community.pk}", Role.COMMUNITY_STAFF, place=community))
     print(f"{community.name}: {community.n} households, {len(sized)} grids")
     for grid in (sized[0], sized[-1]):
         worker = RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid=grid).select_related("user").first().user
-        own = Client()
-        own.force_login(worker)
+        own = signed_in(worker)
         for who, c, label, url in (
             ("staff", client, "grid compliance page", f"/gridwork/grids/{grid.pk}/"),
             ("staff", client, "API compliance (10 days)", f"/api/gridwork/compliance/?grid={grid.pk}"),

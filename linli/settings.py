@@ -106,29 +106,34 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # reuses them (CONN_HEALTH_CHECKS): after a PostgreSQL restart the next request reconnects
 # instead of failing on a dead socket. A server that does not answer fails the request in
 # LINLI_DB_CONNECT_TIMEOUT seconds with a 503 (core/middleware.py), never a hung worker.
+_DB_PERSISTENT_SECONDS = (env_bool("DB_PERSISTENT", False) and 60) or 0
+_DB_CONNECT_TIMEOUT = env_int("LINLI_DB_CONNECT_TIMEOUT", 3, minimum=1)
+
+
+def _database(config: dict) -> dict:
+    options = config.setdefault("OPTIONS", {})
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        options.setdefault("connect_timeout", _DB_CONNECT_TIMEOUT)
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets the task worker and the web server share the file without "database is locked".
+        options.update({"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20})
+    return config
+
+
 DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{DATA_DIR / 'linli.sqlite3'}",
-        conn_max_age=(env_bool("DB_PERSISTENT", False) and 60) or 0,
-        conn_health_checks=True,
+    "default": _database(
+        dj_database_url.config(
+            default=f"sqlite:///{DATA_DIR / 'linli.sqlite3'}", conn_max_age=_DB_PERSISTENT_SECONDS, conn_health_checks=True
+        )
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("LINLI_DB_CONNECT_TIMEOUT", 3, minimum=1))
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the task worker and the web server share the file without "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].update({"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20})
 # A streaming replica for dashboards, reports and exports (linli/core/replica.py): reads inside
 # `reporting()` go there, everything else to the primary. Tests mirror it onto the primary.
 LINLI_REPLICA_URL = env_str("LINLI_REPLICA_URL", "")
 if LINLI_REPLICA_URL:
-    DATABASES["replica"] = dj_database_url.parse(
-        LINLI_REPLICA_URL, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
-    )
-    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("LINLI_DB_CONNECT_TIMEOUT", 3, minimum=1))
-    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _database(
+        dj_database_url.parse(LINLI_REPLICA_URL, conn_max_age=_DB_PERSISTENT_SECONDS, conn_health_checks=True)
+    ) | {"TEST": {"MIRROR": "default"}}
 DATABASE_ROUTERS = ["linli.core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -26,7 +26,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connections, transaction
 
-from linli.core import crypto
+from linli.core import audit, crypto
 
 BATCH = 500
 
@@ -108,17 +108,21 @@ def check_decryptable(*, using: str = "default", first_key_only: bool = False) -
 
 
 def check_digests_pinned(*, using: str = "default", sample: int = 200) -> None:
-    """Refuse to rotate while digests would move: the stored digest of an ID number or phone must
-    equal the digest computed now (LINLI_DIGEST_KEY is the key that made them)."""
-    from linli.registry.models import Resident
-
-    rows = Resident.objects.using(using).exclude(id_number_digest="").only("id_number", "id_number_digest")[:sample]
-    for resident in rows:
-        if crypto.digest(resident.id_number) != resident.id_number_digest:
-            raise FieldKeyError(
-                "stored digests were made with another key: set LINLI_DIGEST_KEY to the field key that was first "
-                "before this rotation began, restart, and run again"
-            )
+    """Refuse to rotate while digests would move: wherever an encrypted field keeps its look-up
+    digest beside it (``<field>_digest``, e.g. a resident's ID number), the stored digest must
+    equal the digest computed now — LINLI_DIGEST_KEY is the key that made them."""
+    for model in apps.get_models():
+        names = {f.name for f in model._meta.concrete_fields}
+        for field in model._meta.concrete_fields:
+            if not isinstance(field, crypto.EncryptedCharField) or f"{field.name}_digest" not in names:
+                continue
+            digest_name = f"{field.name}_digest"
+            rows = model.objects.using(using).exclude(**{digest_name: ""}).values_list(field.name, digest_name)[:sample]
+            if any(crypto.digest(value) != stored for value, stored in rows):
+                raise FieldKeyError(
+                    "stored digests were made with another key: set LINLI_DIGEST_KEY to the field key that was first "
+                    "before this rotation began, restart, and run again"
+                )
     if not settings.LINLI_DIGEST_KEY and len(crypto._keys()) > 1:
         raise FieldKeyError("set LINLI_DIGEST_KEY (the key that was first before the rotation) before rotating")
 
@@ -154,4 +158,11 @@ def rotate(*, using: str = "default") -> dict[str, int]:
                     count += cursor.rowcount
         changed[str(column)] = count
     check_decryptable(using=using, first_key_only=True)
+    audit.record(
+        actor=None,
+        action="update",
+        target_type="core.field_keys",
+        target_id=fingerprints()[0],
+        note=" ".join(f"{column}={count}" for column, count in changed.items()),
+    )
     return changed

@@ -12,7 +12,7 @@ from django.utils import timezone
 from linli.appeals.models import Appeal, Assignment, Status
 from linli.core.workdays import working_days_between
 from linli.dashboard.models import AppealDay, AppealFact
-from linli.dashboard.selectors import fact_counts, static_counts
+from linli.dashboard.selectors import fact_counts
 from linli.registry.models import Place, PlaceKind
 
 COMPOUND_DEPTH, BUILDING_DEPTH = 4, 5  # district / street / community / compound / building
@@ -103,18 +103,9 @@ def _add_to_day(community_id: int, day, before: dict[str, int], after: dict[str,
         )
 
 
-def day_recount(*, community_id: int, day) -> None:
-    """Recount a community's day from its facts (repair, or after facts were written in bulk)."""
-    AppealDay.objects.bulk_create([AppealDay(community_id=community_id, day=day)], ignore_conflicts=True)
-    with transaction.atomic():
-        row = AppealDay.objects.select_for_update().get(community_id=community_id, day=day)
-        AppealDay.objects.filter(pk=row.pk).update(**static_counts(AppealFact.objects.filter(community_id=community_id, created_on=day)))
-
-
 def property_score_save(*, actor, community: Place, organisation, month, score, note: str = ""):
     """The community's monthly score of a property company (0–100), one per month, audited."""
     from django.core.exceptions import PermissionDenied, ValidationError
-    from django.db import transaction
     from django.utils.translation import gettext as _
 
     from linli.accounts.scope import scope_for
@@ -155,7 +146,7 @@ def monthly_report_request(*, actor, place: Place, month):
     """Queue a month's report for a community or street; asking again while one is being made
     returns that one (a double click queues one)."""
     from django.core.exceptions import PermissionDenied, ValidationError
-    from django.db import IntegrityError, transaction
+    from django.db import IntegrityError
     from django.utils.translation import gettext as _
 
     from linli.accounts.scope import scope_for
@@ -219,7 +210,6 @@ def population_count(*, community_ids=None, today=None) -> int:
     """Recount each community's people (three grouped queries a community). Returns how many
     communities were counted."""
 
-    from django.db import transaction
     from django.db.models import Count, Q
 
     from linli.dashboard.models import PopulationCount

@@ -33,7 +33,7 @@ from django.db import connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from linli.core import keys
+from linli.core import audit, keys
 
 MANIFEST = "manifest.json"
 MEDIA = "media.tar"
@@ -85,6 +85,13 @@ def compare_fingerprints(expected: dict, found: dict) -> list[str]:
 # --- backup -------------------------------------------------------------------------------
 
 
+def _decryptable(using: str) -> int:
+    try:
+        return keys.check_decryptable(using=using)
+    except keys.FieldKeyError as e:
+        raise BackupError(str(e)) from None
+
+
 @dataclass(frozen=True)
 class BackupResult:
     folder: Path
@@ -122,7 +129,7 @@ def backup_write(*, to: Path, using: str = "default") -> BackupResult:
     connection = connections[using]
     db = connection.settings_dict
     # Decrypt first: a backup the keys in use cannot read is refused before anything is written.
-    decrypted = keys.check_decryptable(using=using)
+    decrypted = _decryptable(using)
     folder = Path(to) / timezone.localtime().strftime("linli-%Y%m%d-%H%M%S")
     # Names, ID numbers (encrypted) and photos: readable by the owner only.
     Path(to).mkdir(parents=True, exist_ok=True)
@@ -172,6 +179,8 @@ def backup_write(*, to: Path, using: str = "default") -> BackupResult:
         raise
     size = sum(p.stat().st_size for p in folder.iterdir())
     rows = sum(t["rows"] for t in tables.values())
+    # A copy of every resident's record left the database: audited as an export (counts, no values).
+    audit.record(actor=None, action="export", target_type="ops.backup", target_id=folder.name, note=f"tables={len(tables)} rows={rows}")
     return BackupResult(folder, len(tables), rows, decrypted, size, time.monotonic() - started)
 
 
@@ -252,7 +261,7 @@ def backup_restore(*, source: Path, using: str = "default") -> RestoreResult:
     problems = compare_fingerprints(manifest["tables"], found)
     if problems:
         raise BackupError("the restored database differs from the backup: " + "; ".join(problems[:20]))
-    decrypted = keys.check_decryptable(using=using)
+    decrypted = _decryptable(using)
     if decrypted != manifest["decrypted_values"]:
         raise BackupError(f"{manifest['decrypted_values']} encrypted values in the backup, {decrypted} decrypted after restore")
     return RestoreResult(len(found), sum(t["rows"] for t in found.values()), decrypted, media_files, time.monotonic() - started)

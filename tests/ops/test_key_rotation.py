@@ -11,6 +11,7 @@ from django.db import connection
 
 from linli.appeals.access import tracking_signature
 from linli.core import crypto, keys
+from linli.core.models import AuditEntry
 from linli.registry.models import Resident
 from tests.conftest import make_id
 
@@ -50,6 +51,8 @@ def test_rotation_moves_every_value_to_the_new_key_and_keeps_digests(world, new_
 
     changed = keys.rotate()
     assert changed["registry_resident.id_number"] == 3 and changed["registry_resident.phone"] == 3  # not the one written under new
+    entry = AuditEntry.objects.get(target_type="core.field_keys")
+    assert entry.target_id == keys.fingerprints()[0] and "registry_resident.id_number=3" in entry.note and new not in entry.note
 
     field_keys([new], digest_key=old)  # the old key removed
     assert keys.check_decryptable(first_key_only=True) >= 8

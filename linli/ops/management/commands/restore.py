@@ -4,7 +4,6 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from linli.core.keys import FieldKeyError
 from linli.ops.backup import BackupError, backup_restore
 
 
@@ -17,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, source: Path, **options):
         try:
             result = backup_restore(source=source)
-        except (BackupError, FieldKeyError) as e:
+        except BackupError as e:
             raise CommandError(str(e)) from None
         self.stdout.write(
             self.style.SUCCESS(
