@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "linli.appeals",
     "linli.councils",
     "linli.wishes",
+    "linli.volunteers",
     "linli.gridwork",
     "linli.dashboard",
     "linli.ops",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("t/<str:number>/<str:signature>/photos/<id:photo_pk>/", appeal_views.track_photo, name="track_photo"),
     path("councils/", include("linli.councils.urls")),
     path("wishes/", include("linli.wishes.urls")),
+    path("volunteers/", include("linli.volunteers.urls")),
     path("gridwork/", include("linli.gridwork.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
     path("api/", include("linli.api.urls")),
