@@ -297,6 +297,9 @@ def build_matrix_world():
     )
     o.force = gridwork.force_add(actor=staff, grid=w.grid, kind="police", name="刘警官")
 
+    # ---- volunteers ----------------------------------------------------------------------------------------
+    build_volunteers(o, w, users, admin, staff, far_staff)
+
     # ---- structure: a party node inside and outside ------------------------------------------------------
     o.party_in = registry.party_organisation_create(
         actor=staff, parent=None, kind="committee", name="和美社区大党委", community=w.community
@@ -305,3 +308,63 @@ def build_matrix_world():
         actor=far_staff, parent=None, kind="committee", name="新桥社区党委", community=w.other_community
     )
     return o
+
+
+def build_volunteers(o, w, users, admin, staff, far_staff):
+    """张三 (resident) leads the community's team and is signed up for tomorrow's activity and
+    for one running now; 李四 (neighbour) is an active volunteer not signed up; a third resident
+    waits for review. The partner user also serves a caring shop. The other community mirrors it
+    with its own volunteer (no role of the matrix)."""
+    from decimal import Decimal
+
+    from linli.registry.models import Resident
+    from linli.volunteers import services as vol
+    from linli.volunteers.models import Activity, EntryKind
+
+    def volunteer(user, team=None, approve_as=staff):
+        v = vol.volunteer_register(actor=user, skills=["repair"], availability=["weekend"], team=team)
+        return vol.volunteer_review(actor=approve_as, volunteer=v, action="approve") if approve_as else v
+
+    o.team_in = vol.team_create(actor=staff, community=w.community, name="乐修匠维修队")
+    o.team_out = vol.team_create(actor=far_staff, community=w.other_community, name="新桥志愿队")
+    o.v_in = volunteer(users["resident"], o.team_in)
+    vol.membership_set(actor=staff, volunteer=o.v_in, team=o.team_in, leader=True)
+    o.v_neighbour = volunteer(users["neighbour"])
+    pending_resident = registry.resident_create(actor=admin, household=w.other_household, name="赵六", gender="M")
+    o.v_pending = volunteer(user_for_resident(w, pending_resident, "zhaoliu"), approve_as=None)
+    far_user = user_for_resident(w, w.far_resident, "wangwu")
+    o.v_out = volunteer(far_user, o.team_out, approve_as=far_staff)
+    far_pending = registry.resident_create(actor=admin, household=w.far_household, name="钱七", gender="F")
+    o.v_far_pending = volunteer(user_for_resident(w, far_pending, "qianqi"), approve_as=None)
+    now = timezone.now()
+
+    def activity(actor, community, team, title, starts):
+        return vol.activity_publish(
+            actor=actor, community=community, team=team, kind="repair", title=title, location="广场",
+            starts_at=starts, ends_at=starts + timedelta(hours=3), capacity=10,
+        )  # fmt: skip
+
+    o.act_in = activity(staff, w.community, o.team_in, "义务维修", now + timedelta(days=1))
+    o.act_out = activity(far_staff, w.other_community, o.team_out, "新桥义修", now + timedelta(days=1))
+    vol.activity_sign_up(actor=users["resident"], activity=o.act_in)
+    vol.activity_sign_up(actor=far_user, activity=o.act_out)
+    o.act_now = activity(staff, w.community, o.team_in, "正在进行的维修", now + timedelta(minutes=5))
+    o.act_now_out = activity(far_staff, w.other_community, o.team_out, "新桥进行中", now + timedelta(minutes=5))
+    o.s_now = vol.activity_sign_up(actor=users["resident"], activity=o.act_now)
+    o.s_now_out = vol.activity_sign_up(actor=far_user, activity=o.act_now_out)
+    Activity.objects.filter(pk__in=[o.act_now.pk, o.act_now_out.pk]).update(starts_at=now - timedelta(minutes=30))
+    o.act_now.refresh_from_db()
+    o.act_now_out.refresh_from_db()
+
+    o.merchant_in = registry.organisation_create(actor=admin, place=w.community, kind="merchant", name="悦容美发")
+    o.merchant_out = registry.organisation_create(actor=admin, place=w.other_community, kind="merchant", name="新桥理发")
+    account_services.role_assign(actor=admin, user=users["partner"], role=Role.PARTNER_STAFF, organisation=o.merchant_in)
+    users["partner"] = User.objects.get(pk=users["partner"].pk)
+    o.offer_in = vol.offer_save(actor=staff, merchant=o.merchant_in, kind="free_service", title="爱心义剪", points_cost=10)
+    o.offer_out = vol.offer_save(actor=far_staff, merchant=o.merchant_out, kind="free_service", title="新桥义剪", points_cost=10)
+    for v in (o.v_in, o.v_neighbour, o.v_out):
+        vol._entry(volunteer_id=v.pk, kind=EntryKind.EARN, hours=Decimal("2"), points=50, reason="测试")
+    o.code_in = vol.code_issue(actor=users["resident"], offer=o.offer_in)
+    o.code_out = vol.code_issue(actor=far_user, offer=o.offer_out)
+    o.far_resident_user = far_user
+    o.v_in_resident = Resident.objects.get(pk=w.resident.pk)

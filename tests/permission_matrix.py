@@ -38,6 +38,9 @@ from linli.councils.models import (
 )
 from linli.gridwork.models import GridworkRule, Patrol, Round, RoundContact, SentimentRecord, SupportingForce, Visit
 from linli.registry.models import SIX_LEVELS, Grid, ImportJob, Organisation, PartyLevels, PartyOrganisation, Place, Resident
+from linli.volunteers.models import Activity as VolActivity
+from linli.volunteers.models import Campaign as VolCampaign
+from linli.volunteers.models import KindRule, Offer, Policy, Purchase, Redemption, SignUp, Team, Volunteer
 from linli.wishes.models import Wish, WishEvent
 from tests.matrix_world import ROLES, jpeg, xlsx
 
@@ -676,6 +679,293 @@ WISH_ROWS = [
     ),
 ]
 
+# ---- volunteers ---------------------------------------------------------------------------------------------
+
+ORGANISERS_IN = STAFF | {"resident"}  # 张三 leads the team whose activities these are
+FIGURES_IN = STAFF | {"street"}
+VOLUNTEER_SEERS = STAFF | {"resident"}  # his own page; staff; the leader of his team (himself)
+ACTIVE_VOLUNTEERS = frozenset({"resident", "neighbour"})
+
+
+def _signed(o, kw):
+    return SignUp.objects.filter(activity_id=kw["pk"], status="signed").count()
+
+
+def _signup_state(o, kw):
+    s = SignUp.objects.get(pk=kw["pk"])
+    return (s.checked_in_at, s.hours)
+
+
+def _community_q(o, out):
+    return f"community={(o.far_community if out else o.community).pk}"
+
+
+def _new_activity(o, out):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.localtime() + timedelta(days=3)
+    return {
+        "community": (o.far_community if out else o.community).pk,
+        "team": (o.team_out if out else o.team_in).pk,
+        "title": "新活动",
+        "kind": "environment",
+        "location": "广场",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "capacity": 5,
+    }
+
+
+def _offer_form(o, out):
+    return {"title": "新优惠", "kind": "gift", "points_cost": 5, "per_person_month": 1, "for_volunteers": "on", "active": "on"}
+
+
+def _manage(variant, data, probe):
+    return Row(
+        "volunteers:manage_act",
+        "post",
+        variant=variant,
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF if data else NONE,
+        allow_out=FAR_STAFF if data else NONE,
+        data=data,
+        probe=probe,
+    )
+
+
+def _vol_act(variant, inside, outside, allow, allow_out, data=None):
+    return Row(
+        "volunteers:volunteer_act",
+        "post",
+        variant=variant,
+        inside=pk(inside),
+        outside=pk(outside),
+        allow=allow,
+        allow_out=allow_out,
+        data=data,
+        probe=lambda o, kw: (
+            Volunteer.objects.get(pk=kw["pk"]).status,
+            sorted(Volunteer.objects.get(pk=kw["pk"]).memberships.values_list("team_id", "leader")),
+        ),
+    )
+
+
+VOLUNTEER_ROWS = [
+    Row("volunteers:home", allow=AUTH),
+    Row("volunteers:register", allow=frozenset({"resident", "neighbour", "partner"})),
+    Row(
+        "volunteers:register",
+        "post",
+        allow=frozenset({"partner"}),
+        data=lambda o, out: {"skills": ["repair"], "availability": ["weekend"]},
+        probe=count(Volunteer),
+    ),
+    Row("volunteers:ledger", allow=ACTIVE_VOLUNTEERS),
+    Row("volunteers:activities", allow=AUTH, query=_community_q),
+    Row("volunteers:activity_new", allow=ORGANISERS_IN, query=_community_q),
+    Row("volunteers:activity_new", variant="far", allow=FAR_STAFF, query=lambda o, out: _community_q(o, True)),
+    Row("volunteers:activity_new", "post", allow=ORGANISERS_IN, data=lambda o, out: _new_activity(o, False), probe=count(VolActivity)),
+    Row(
+        "volunteers:activity_new",
+        "post",
+        variant="far",
+        allow=FAR_STAFF,
+        data=lambda o, out: _new_activity(o, True),
+        probe=count(VolActivity),
+    ),
+    Row("volunteers:activity", inside=pk("act_in"), outside=pk("act_out"), allow=AUTH, allow_out=AUTH),
+    Row("volunteers:poster", inside=pk("act_in"), outside=pk("act_out"), allow=ORGANISERS_IN, allow_out=FAR_STAFF),
+    Row(
+        "volunteers:activity_act",
+        "post",
+        variant="signup",
+        inside=pk("act_in"),
+        outside=pk("act_out"),
+        allow=frozenset({"neighbour"}),
+        probe=_signed,
+    ),
+    Row(
+        "volunteers:activity_act",
+        "post",
+        variant="withdraw",
+        inside=pk("act_in"),
+        outside=pk("act_out"),
+        allow=frozenset({"resident"}),
+        probe=_signed,
+    ),
+    Row(
+        "volunteers:activity_act",
+        "post",
+        variant="cancel",
+        inside=pk("act_in"),
+        outside=pk("act_out"),
+        allow=ORGANISERS_IN,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"reason": "下雨"},
+        probe=lambda o, kw: VolActivity.objects.get(pk=kw["pk"]).status,
+    ),
+    Row("volunteers:activity_act", "post", variant="bogus", inside=pk("act_in"), outside=pk("act_out"), probe=_signed),
+    Row(
+        "volunteers:scan",
+        inside=lambda o: {"pk": o.act_now.pk, "token": o.act_now.checkin_token},
+        outside=lambda o: {"pk": o.act_now_out.pk, "token": o.act_now_out.checkin_token},
+        allow=AUTH,
+        allow_out=AUTH,
+    ),
+    Row(
+        "volunteers:scan",
+        "post",
+        inside=lambda o: {"pk": o.act_now.pk, "token": o.act_now.checkin_token},
+        outside=lambda o: {"pk": o.act_now_out.pk, "token": o.act_now_out.checkin_token},
+        allow=frozenset({"resident"}),
+        data=lambda o, out: {"direction": "in"},
+        probe=lambda o, kw: SignUp.objects.filter(activity_id=kw["pk"], checked_in_at__isnull=False).count(),
+    ),
+    Row(
+        "volunteers:signup_act",
+        "post",
+        variant="tick",
+        inside=pk("s_now"),
+        outside=pk("s_now_out"),
+        allow=ORGANISERS_IN,
+        allow_out=FAR_STAFF,
+        probe=_signup_state,
+    ),
+    Row(
+        "volunteers:signup_act",
+        "post",
+        variant="correct",
+        inside=pk("s_now"),
+        outside=pk("s_now_out"),
+        allow=ORGANISERS_IN,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"hours": "1.5", "reason": "补录"},
+        probe=_signup_state,
+    ),
+    Row("volunteers:signup_act", "post", variant="bogus", inside=pk("s_now"), outside=pk("s_now_out"), probe=_signup_state),
+    Row("volunteers:volunteer", inside=pk("v_in"), outside=pk("v_out"), allow=VOLUNTEER_SEERS, allow_out=FAR_STAFF),
+    Row("volunteers:certificate", inside=pk("v_in"), outside=pk("v_out"), allow=VOLUNTEER_SEERS, allow_out=FAR_STAFF),
+    _vol_act("approve", "v_pending", "v_far_pending", STAFF, FAR_STAFF),
+    _vol_act("reject", "v_pending", "v_far_pending", STAFF, FAR_STAFF, data=lambda o, out: {"note": "信息不全"}),
+    _vol_act("suspend", "v_neighbour", "v_out", STAFF, FAR_STAFF, data=lambda o, out: {"note": "暂停"}),
+    _vol_act(
+        "join",
+        "v_neighbour",
+        "v_out",
+        STAFF,
+        FAR_STAFF,
+        data=lambda o, out: {"team": (o.team_out if out else o.team_in).pk, "leader": "on"},
+    ),
+    _vol_act("leave", "v_in", "v_out", STAFF, FAR_STAFF, data=lambda o, out: {"team": (o.team_out if out else o.team_in).pk}),
+    _vol_act("bogus", "v_in", "v_out", NONE, NONE),
+    Row(
+        "volunteers:manage",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    _manage(
+        "policy",
+        lambda o, out: {"points_per_hour": 12, "max_hours_per_activity": "6", "star_hours": "10,20", "points_valid_months": 0},
+        count(Policy),
+    ),
+    _manage("kind_rule", lambda o, out: {"kind": "elderly", "points_per_hour": 20, "bonus_points": 2}, count(KindRule)),
+    _manage(
+        "campaign",
+        lambda o, out: {"name": "雷锋月", "starts_on": "2026-03-01", "ends_on": "2026-03-31", "bonus_percent": 50},
+        count(VolCampaign),
+    ),
+    _manage("team", lambda o, out: {"name": "新队"}, count(Team)),
+    _manage("bogus", None, count(Team)),
+    Row(
+        "volunteers:honours",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=AUTH,
+        allow_out=AUTH,
+    ),
+    Row(
+        "volunteers:figures",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=FIGURES_IN,
+        allow_out=FAR_READ,
+    ),
+    Row("volunteers:offers", allow=AUTH, see=((lambda o: "爱心义剪", ACTIVE_VOLUNTEERS),)),
+    Row(
+        "volunteers:offer_code",
+        "post",
+        inside=pk("offer_in"),
+        outside=pk("offer_out"),
+        allow=frozenset({"neighbour"}),
+        probe=count(Redemption),
+    ),
+    Row("volunteers:code", inside=pk("code_in"), outside=pk("code_out"), allow=frozenset({"resident"})),
+    Row("volunteers:merchant", allow=frozenset({"partner"})),
+    Row(
+        "volunteers:merchant_confirm",
+        "post",
+        allow=frozenset({"partner"}),
+        data=lambda o, out: {"code": o.code_in.code},
+        probe=lambda o, kw: Redemption.objects.get(pk=o.code_in.pk).status,
+    ),
+    Row(
+        "volunteers:merchant_confirm",
+        "post",
+        variant="far",
+        data=lambda o, out: {"code": o.code_out.code},
+        probe=lambda o, kw: Redemption.objects.get(pk=o.code_out.pk).status,
+    ),
+    Row("volunteers:offer_new", allow=STAFF | {"partner"}, query=lambda o, out: f"merchant={o.merchant_in.pk}"),
+    Row("volunteers:offer_new", variant="far", allow=FAR_STAFF, query=lambda o, out: f"merchant={o.merchant_out.pk}"),
+    Row(
+        "volunteers:offer_new",
+        "post",
+        allow=STAFF | {"partner"},
+        query=lambda o, out: f"merchant={o.merchant_in.pk}",
+        data=_offer_form,
+        probe=count(Offer),
+    ),
+    Row(
+        "volunteers:offer_new",
+        "post",
+        variant="far",
+        allow=FAR_STAFF,
+        query=lambda o, out: f"merchant={o.merchant_out.pk}",
+        data=_offer_form,
+        probe=count(Offer),
+    ),
+    Row("volunteers:offer_edit", inside=pk("offer_in"), outside=pk("offer_out"), allow=STAFF | {"partner"}, allow_out=FAR_STAFF),
+    Row(
+        "volunteers:offer_edit",
+        "post",
+        inside=pk("offer_in"),
+        outside=pk("offer_out"),
+        allow=STAFF | {"partner"},
+        allow_out=FAR_STAFF,
+        data=_offer_form,
+        probe=lambda o, kw: Offer.objects.get(pk=kw["pk"]).title,
+    ),
+    Row("volunteers:purchases", allow=frozenset({"partner"})),
+    Row(
+        "volunteers:purchases",
+        "post",
+        allow=frozenset({"partner"}),
+        data=lambda o, out: {
+            "buyer": o.partner_org.pk,
+            "merchant": o.merchant_in.pk,
+            "bought_on": "2026-11-01",
+            "amount": "99.5",
+            "items": "米面",
+        },
+        probe=count(Purchase),
+    ),
+]
+
 # ---- grid work ---------------------------------------------------------------------------------------------
 
 # Who has a grid-work page at all: patrol, visits, stewards, oversight.
@@ -1176,6 +1466,57 @@ API_ROWS = [
         json=True,
         probe=wish_events,
     ),
+    Row("api-volunteer-me", allow=ACTIVE_VOLUNTEERS),
+    Row(
+        "api-volunteer-me",
+        "post",
+        allow=frozenset({"partner"}),
+        json=True,
+        data=lambda o, out: {"skills": ["repair"]},
+        probe=count(Volunteer),
+    ),
+    Row("api-volunteer-activities", allow=AUTH, query=_community_q),
+    Row("api-volunteer-activities", variant="far", allow=AUTH, query=lambda o, out: _community_q(o, True)),
+    Row(
+        "api-volunteer-signup", "post", inside=pk("act_in"), outside=pk("act_out"), allow=frozenset({"neighbour"}), json=True, probe=_signed
+    ),
+    Row(
+        "api-volunteer-withdraw",
+        "post",
+        inside=pk("act_in"),
+        outside=pk("act_out"),
+        allow=frozenset({"resident"}),
+        json=True,
+        probe=_signed,
+    ),
+    Row(
+        "api-volunteer-check",
+        "post",
+        inside=lambda o: {"pk": o.act_now.pk},
+        outside=lambda o: {"pk": o.act_now_out.pk},
+        allow=frozenset({"resident"}),
+        json=True,
+        data=lambda o, out: {"token": (o.act_now_out if out else o.act_now).checkin_token, "direction": "in"},
+        probe=lambda o, kw: SignUp.objects.filter(activity_id=kw["pk"], checked_in_at__isnull=False).count(),
+    ),
+    Row("api-volunteer-offers", allow=AUTH),
+    Row(
+        "api-volunteer-code",
+        "post",
+        inside=pk("offer_in"),
+        outside=pk("offer_out"),
+        allow=frozenset({"neighbour"}),
+        json=True,
+        probe=count(Redemption),
+    ),
+    Row(
+        "api-volunteer-confirm",
+        "post",
+        allow=frozenset({"partner"}),
+        json=True,
+        data=lambda o, out: {"code": o.code_in.code},
+        probe=lambda o, kw: Redemption.objects.get(pk=o.code_in.pk).status,
+    ),
     Row("api-patrols", allow=AUTH),
     Row("api-patrols", "post", allow=PATROLLERS_IN, json=True, data=lambda o, out: {"compound_id": o.compound.pk}, probe=count(Patrol)),
     Row(
@@ -1383,6 +1724,7 @@ ROWS: list[Row] = [
     *APPEAL_ROWS,
     *COUNCIL_ROWS,
     *WISH_ROWS,
+    *VOLUNTEER_ROWS,
     *GRIDWORK_ROWS,
     *DASHBOARD_ROWS,
     *STRUCTURE_ROWS,
@@ -1395,6 +1737,7 @@ GROUPS = {
     "appeals": APPEAL_ROWS,
     "councils": COUNCIL_ROWS,
     "wishes": WISH_ROWS,
+    "volunteers": VOLUNTEER_ROWS,
     "gridwork": GRIDWORK_ROWS,
     "dashboard": DASHBOARD_ROWS,
     "structure": STRUCTURE_ROWS,

@@ -9,6 +9,7 @@ from linli.appeals import api as appeals
 from linli.councils import api as councils
 from linli.gridwork import api as gridwork
 from linli.registry import api as registry
+from linli.volunteers import api as volunteers
 from linli.wishes import api as wishes
 
 urlpatterns = [
@@ -43,6 +44,14 @@ urlpatterns = [
     path("wishes/<id:pk>/claim/", wishes.WishClaimApi.as_view(), name="api-wish-claim"),
     path("wishes/<id:pk>/confirm/", wishes.WishConfirmApi.as_view(), name="api-wish-confirm"),
     path("wishes/<id:pk>/approve/", wishes.WishApproveApi.as_view(), name="api-wish-approve"),
+    path("volunteers/me/", volunteers.VolunteerMeApi.as_view(), name="api-volunteer-me"),
+    path("volunteers/activities/", volunteers.ActivityListApi.as_view(), name="api-volunteer-activities"),
+    path("volunteers/activities/<id:pk>/signup/", volunteers.ActivitySignUpApi.as_view(), name="api-volunteer-signup"),
+    path("volunteers/activities/<id:pk>/withdraw/", volunteers.ActivityWithdrawApi.as_view(), name="api-volunteer-withdraw"),
+    path("volunteers/activities/<id:pk>/check/", volunteers.ActivityCheckApi.as_view(), name="api-volunteer-check"),
+    path("volunteers/offers/", volunteers.OfferListApi.as_view(), name="api-volunteer-offers"),
+    path("volunteers/offers/<id:pk>/code/", volunteers.OfferCodeApi.as_view(), name="api-volunteer-code"),
+    path("volunteers/codes/confirm/", volunteers.CodeConfirmApi.as_view(), name="api-volunteer-confirm"),
     path("gridwork/patrols/", gridwork.PatrolListStartApi.as_view(), name="api-patrols"),
     path("gridwork/patrols/<id:pk>/end/", gridwork.PatrolEndApi.as_view(), name="api-patrol-end"),
     path("gridwork/compliance/", gridwork.ComplianceApi.as_view(), name="api-compliance"),

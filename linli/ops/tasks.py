@@ -6,11 +6,14 @@ from django_tasks import task
 def scan_deadlines_now() -> dict[str, int]:
     from linli.appeals.services import appeals_scan_deadlines
     from linli.gridwork.services import patrols_close_forgotten
+    from linli.volunteers.services import activities_remind, points_expire
     from linli.wishes.services import wishes_release_expired
 
     counts = appeals_scan_deadlines()
     counts["wishes_released"] = wishes_release_expired()
     counts["patrols_closed"] = patrols_close_forgotten()
+    counts["activities_reminded"] = activities_remind()
+    counts["points_expired"] = points_expire()
     return counts
 
 

@@ -56,6 +56,7 @@ DEMO_USERS = [
     ("property", "物业 孙经理", Role.PROPERTY_STAFF),
     ("partner", "共建单位 吴老师", Role.PARTNER_STAFF),
     ("resident", "居民 张大爷", Role.RESIDENT),
+    ("merchant", "爱心商户 悦容美发", Role.PARTNER_STAFF),
     ("xinqiao", "新桥社区工作者", Role.COMMUNITY_STAFF),
 ]
 
@@ -274,6 +275,8 @@ class _RegistryDemo:
                 anchor = {"grid": grid2}
             elif username == "xinqiao":
                 anchor = {"place": xinqiao}
+            elif username == "merchant":  # a caring shop's phone: confirms codes (volunteers)
+                anchor = {"organisation": Organisation.objects.get(name="悦容美发", place=hemei)}
             else:
                 anchor = anchors[role]
             account_services.role_assign(actor=admin, user=user, role=role, **anchor)

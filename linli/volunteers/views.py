@@ -19,7 +19,20 @@ from linli.core.errors import post_action
 from linli.core.masking import mask_name
 from linli.registry.models import Organisation, Place, PlaceKind
 from linli.volunteers import access, forms, selectors, services
-from linli.volunteers.models import Activity, Campaign, Offer, Purchase, Redemption, RedemptionStatus, SignUp, Team, Volunteer
+from linli.volunteers.models import (
+    Activity,
+    Availability,
+    Campaign,
+    KindRule,
+    Offer,
+    Purchase,
+    Redemption,
+    RedemptionStatus,
+    SignUp,
+    Skill,
+    Team,
+    Volunteer,
+)
 
 
 def _param(form_class, request):
@@ -172,6 +185,7 @@ def _activity_page(request, activity, status=200):
             "roster": selectors.roster(activity) if organiser else None,
             "max_hours": selectors.policy(activity.community).max_hours_per_activity,
             "started": activity.starts_at <= timezone.now(),
+            "skills": [Skill(s).label for s in activity.skills if s in Skill.values],
         },
         status=status,
     )
@@ -335,8 +349,7 @@ def _manage_page(request, community, forms_by_name=None, status=200):
             "teams": selectors.teams(community),
             "page": Paginator(selectors.community_volunteers(community, status="active"), 30).get_page(request.GET.get("page")),
             "campaigns": Campaign.objects.filter(community=community)[:10],
-            "kind_rules": community
-            and __import__("linli.volunteers.models", fromlist=["KindRule"]).KindRule.objects.filter(community=community),
+            "kind_rules": KindRule.objects.filter(community=community),
             "policy_form": bound.get("policy")
             or forms.PolicyForm(
                 initial={
@@ -397,6 +410,8 @@ def _volunteer_page(request, volunteer, membership_form=None):
             "membership_form": membership_form or forms.MembershipForm(teams=Team.objects.filter(community=volunteer.community)),
             "entries": selectors.ledger(volunteer)[:30],
             "stars": selectors.star_level(volunteer.hours, selectors.policy(volunteer.community).star_hours),
+            "skills": [Skill(s).label for s in volunteer.skills if s in Skill.values],
+            "availability": [Availability(s).label for s in volunteer.availability if s in Availability.values],
             "transitions": [a for a, (sources, _t) in services.VOLUNTEER_TRANSITIONS.items() if volunteer.status in sources],
         },
     )
