@@ -19,6 +19,7 @@ def main(table_path: str) -> int:
     po = polib.pofile(str(PO))
     for entry in po:
         if entry.msgid in table:
+            entry.previous_msgid_plural = None
             value = table[entry.msgid]
             if entry.msgid_plural:
                 singular, plural = value if isinstance(value, list) else (value, value)

@@ -49,6 +49,13 @@ def _community(pk) -> Place:
 # ---- the volunteer's own pages ----------------------------------------------------------------------
 
 
+def _activity_community(user, volunteer) -> Place | None:
+    """Whose activities to show: one's own community, else the first one managed."""
+    if volunteer is not None:
+        return volunteer.community
+    return access.home_community_for_volunteering(user) or access.managed_communities(scope_for(user)).first()
+
+
 @login_required
 def home(request):
     """我的志愿服务: my card (hours, points, stars), my activities, or the way to register."""
@@ -63,6 +70,7 @@ def home(request):
         "buyer": access.buyer_units(scope).exists(),
         "leads": access.led_teams(request.user),
         "may_publish": access.may_publish_somewhere(scope, request.user),
+        "activity_community": _activity_community(request.user, volunteer),
     }
     if volunteer is not None:
         policy = selectors.policy(volunteer.community)
@@ -142,10 +150,8 @@ def activities(request):
     volunteer = access.volunteer_of(request.user)
     if pk:
         community = _community(pk)
-    elif volunteer is not None:
-        community = volunteer.community
     else:
-        community = access.home_community_for_volunteering(request.user) or access.managed_communities(scope_for(request.user)).first()
+        community = _activity_community(request.user, volunteer)
     if community is None:
         raise Http404
     qs = selectors.with_my_signup(selectors.activities(community), volunteer)
