@@ -136,7 +136,7 @@ def seed_volunteers(*, community: Place, seed: int) -> dict[str, int]:
             continue
         team = rng.choice(teams)
         kind = TEAM_SKILLS[team.name][1]
-        start = (now + timedelta(days=day)).replace(hour=rng.choice([9, 14, 19]), minute=0, second=0, microsecond=0)
+        start = timezone.localtime(now + timedelta(days=day)).replace(hour=rng.choice([9, 14, 19]), minute=0, second=0, microsecond=0)
         length = rng.choice([2, 2, 3, 4])
         in_campaign = campaign.starts_on <= timezone.localdate(start) <= campaign.ends_on
         activity = Activity.objects.create(
