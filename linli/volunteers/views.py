@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -36,9 +37,10 @@ from linli.volunteers.models import (
 
 
 def _param(form_class, request):
+    """Query parameters: a wrong type is a 400 with the reasons, never a 500 or a guess."""
     form = form_class(request.GET)
     if not form.is_valid():
-        raise Http404
+        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
     return form.cleaned_data
 
 
