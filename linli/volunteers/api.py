@@ -1,6 +1,6 @@
 """Volunteers API: one class per operation, services do the work, access decides who may."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -11,6 +11,8 @@ from linli.core.errors import call_service, int_param
 from linli.registry.models import Place, PlaceKind
 from linli.volunteers import access, selectors, services
 from linli.volunteers.models import Activity, Availability, Offer, Skill, Team
+
+NOT_FOUND = OpenApiResponse(description="not found, or not yours to see (the same answer)")
 
 
 class ActivityOutput(serializers.Serializer):
@@ -58,14 +60,16 @@ class MeOutput(serializers.Serializer):
 
 def _volunteer_out(volunteer):
     stars = selectors.star_level(volunteer.hours, selectors.policy(volunteer.community).star_hours)
-    return {
-        "id": volunteer.pk,
-        "name": volunteer.name,
-        "status": volunteer.status,
-        "hours": volunteer.hours,
-        "points": volunteer.points,
-        "stars": stars,
-    }
+    return VolunteerOutput(
+        {
+            "id": volunteer.pk,
+            "name": volunteer.name,
+            "status": volunteer.status,
+            "hours": volunteer.hours,
+            "points": volunteer.points,
+            "stars": stars,
+        }
+    ).data
 
 
 class RegisterInput(serializers.Serializer):
@@ -78,7 +82,7 @@ class RegisterInput(serializers.Serializer):
 
 
 class VolunteerMeApi(APIView):
-    @extend_schema(responses=MeOutput, operation_id="volunteer_me")
+    @extend_schema(responses={200: MeOutput, 404: NOT_FOUND}, operation_id="volunteer_me")
     def get(self, request):
         volunteer = access.volunteer_of(request.user)
         if volunteer is None:
@@ -86,7 +90,7 @@ class VolunteerMeApi(APIView):
         entries = selectors.ledger(volunteer)[:50]
         return Response({"volunteer": _volunteer_out(volunteer), "entries": EntryOutput(entries, many=True).data})
 
-    @extend_schema(request=RegisterInput, responses={201: VolunteerOutput}, operation_id="volunteer_register")
+    @extend_schema(request=RegisterInput, responses={201: VolunteerOutput, 404: NOT_FOUND}, operation_id="volunteer_register")
     def post(self, request):
         data = RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -106,7 +110,7 @@ class VolunteerMeApi(APIView):
 
 class ActivityListApi(APIView):
     @extend_schema(
-        responses=ActivityOutput(many=True),
+        responses={200: ActivityOutput(many=True), 404: NOT_FOUND},
         parameters=[OpenApiParameter("community", int, required=False, description="default: your own community")],
         operation_id="volunteer_activities",
     )
@@ -209,7 +213,7 @@ class RedemptionOutput(serializers.Serializer):
 
 
 class CodeConfirmApi(APIView):
-    @extend_schema(request=ConfirmInput, responses=RedemptionOutput, operation_id="volunteer_code_confirm")
+    @extend_schema(request=ConfirmInput, responses={200: RedemptionOutput, 404: NOT_FOUND}, operation_id="volunteer_code_confirm")
     def post(self, request):
         if not access.merchant_ids(scope_for(request.user)):
             raise NotFound

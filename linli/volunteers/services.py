@@ -409,7 +409,7 @@ def activity_check(*, actor: User, activity: Activity, token: str, direction: st
     now = now or timezone.now()
     if direction not in {"in", "out"}:
         raise ValidationError({"direction": _("无效的操作。")})
-    if not secrets.compare_digest(str(token or ""), activity.checkin_token):
+    if not secrets.compare_digest(str(token or "").encode(), activity.checkin_token.encode()):  # bytes: any text compares
         raise ValidationError({"token": _("二维码无效，请扫描活动现场的签到码。")})
     volunteer = access.volunteer_of(actor)
     with transaction.atomic():

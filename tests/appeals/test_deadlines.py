@@ -50,4 +50,11 @@ def test_scan_runs_as_a_task(world, in_progress):
     from linli.ops.tasks import scan_deadlines
 
     Appeal.objects.filter(pk=in_progress.pk).update(complete_deadline=timezone.now() - timedelta(minutes=1))
-    assert scan_deadlines.call() == {"reminded": 0, "overdue": 1, "wishes_released": 0, "patrols_closed": 0}
+    assert scan_deadlines.call() == {
+        "reminded": 0,
+        "overdue": 1,
+        "wishes_released": 0,
+        "patrols_closed": 0,
+        "activities_reminded": 0,
+        "points_expired": 0,
+    }

@@ -410,3 +410,9 @@ def test_balance_never_below_zero_under_concurrent_redemptions(world):
     v.refresh_from_db()
     assert results.count("ok") == 3 and v.points == 10
     assert v.points == sum(LedgerEntry.objects.filter(volunteer=v).values_list("points", flat=True))
+
+
+def test_a_token_in_any_script_is_refused_not_an_error(world, vworld):
+    services.activity_sign_up(actor=vworld.resident, activity=vworld.activity)
+    with pytest.raises(ValidationError):
+        services.activity_check(actor=vworld.resident, activity=vworld.activity, token="签到码", direction="in")
