@@ -180,20 +180,21 @@ def neighbour(world) -> User:
 
 @pytest.fixture
 def login(client):
-    def _login(user):
-        import time
+    return lambda user: signed_in(client, user)
 
-        from linli.core.middleware import SessionIdleMiddleware
 
-        client.force_login(user)
-        # As a login through the page leaves it: the idle expiry just pushed, so the next
-        # requests do not write the session (query counts stay those of the page itself).
-        session = client.session
-        session[SessionIdleMiddleware.KEY] = int(time.time())
-        session.save()
-        return client
+def signed_in(client, user):
+    """Log the client in as a login through the page leaves it: the idle expiry just pushed, so
+    the next requests do not write the session (query counts stay those of the page itself)."""
+    import time
 
-    return _login
+    from linli.core.middleware import SessionIdleMiddleware
+
+    client.force_login(user)
+    session = client.session
+    session[SessionIdleMiddleware.KEY] = int(time.time())
+    session.save()
+    return client
 
 
 def shared_data_dir():

@@ -19,7 +19,7 @@ from linli.accounts.models import Role
 from linli.accounts.scope import Scope, register_capability, register_locator
 from linli.registry.access import acts_in_community
 from linli.registry.models import Organisation, Place, PlaceKind
-from linli.volunteers.models import Activity, ActivityStatus, Campaign, Offer, Purchase, Redemption, Team, Volunteer
+from linli.volunteers.models import Activity, ActivityStatus, Campaign, Offer, Purchase, Redemption, SignUpStatus, Team, Volunteer
 
 R = Role
 _STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
@@ -220,8 +220,24 @@ def offers_for(user) -> QuerySet:
     return Offer.objects.filter(community=community, active=True)
 
 
-ACTIVITY_PREDICATES = {
-    "signup": lambda scope, user, a: a.status == ActivityStatus.PUBLISHED and not a.is_over and can_sign_up(user, a),
-    "withdraw": lambda scope, user, a: a.status == ActivityStatus.PUBLISHED and not a.is_over and can_sign_up(user, a),
-    "cancel": lambda scope, user, a: a.status == ActivityStatus.PUBLISHED and not a.is_over and can_organise(scope, user, a),
-}
+def _open(activity: Activity) -> bool:
+    return activity.status == ActivityStatus.PUBLISHED and not activity.is_over
+
+
+def can_cancel(scope: Scope, user, activity: Activity) -> bool:
+    return _open(activity) and can_organise(scope, user, activity)
+
+
+def activity_actions(scope: Scope, user, activity: Activity, signup) -> set[str]:
+    """What this person's page offers: sign up (no place held), withdraw (a place held, not yet
+    checked in), cancel (the organiser's side)."""
+    actions = set()
+    if _open(activity) and can_sign_up(user, activity):
+        held = signup is not None and signup.status == SignUpStatus.SIGNED
+        if not held:
+            actions.add("signup")
+        elif signup.checked_in_at is None:
+            actions.add("withdraw")
+    if can_cancel(scope, user, activity):
+        actions.add("cancel")
+    return actions

@@ -148,9 +148,9 @@ def team_rankings(community: Place, *, year: int | None = None) -> QuerySet:
 def star_counts(community: Place) -> list[tuple[int, int]]:
     """How many active volunteers hold each star level (1..5)."""
     thresholds = policy(community).star_hours or DEFAULT_STAR_HOURS
-    hours = Volunteer.objects.filter(community=community, status=VolunteerStatus.ACTIVE)
+    active = Volunteer.objects.filter(community=community, status=VolunteerStatus.ACTIVE)
     aggregates = {f"s{i}": Count("id", filter=Q(hours__gte=t)) for i, t in enumerate(thresholds, start=1)}
-    got = hours.aggregate(**aggregates) if aggregates else {}
+    got = active.aggregate(**aggregates)
     return [(i, got[f"s{i}"] - (got.get(f"s{i + 1}") or 0)) for i in range(1, len(thresholds) + 1)]
 
 
@@ -230,3 +230,60 @@ def figures(community: Place, *, year: int | None = None) -> dict:
         "purchase_amount": bought["amount"] or Decimal("0"),
         "merchants": Offer.objects.filter(community=community, active=True).values("merchant").distinct().count(),
     }
+
+
+# ---- small reads the pages make (kept here so views only ask) -------------------------------------
+
+
+def community_teams(community) -> QuerySet:
+    return Team.objects.filter(community=community)
+
+
+def open_campaigns(community) -> QuerySet:
+    from linli.volunteers.models import Campaign
+
+    return Campaign.objects.filter(community=community, ends_on__gte=timezone.localdate())
+
+
+def recent_campaigns(community, limit: int = 10) -> QuerySet:
+    from linli.volunteers.models import Campaign
+
+    return Campaign.objects.filter(community=community)[:limit]
+
+
+def kind_rules(community) -> QuerySet:
+    from linli.volunteers.models import KindRule
+
+    return KindRule.objects.filter(community=community)
+
+
+def signup_of(activity: Activity, volunteer: Volunteer | None) -> SignUp | None:
+    """The volunteer's sign-up for this activity, withdrawn or not."""
+    return SignUp.objects.filter(activity=activity, volunteer=volunteer).first() if volunteer else None
+
+
+def my_codes(user, limit: int = 20) -> QuerySet:
+    return Redemption.objects.filter(holder=user).select_related("offer__merchant")[:limit]
+
+
+def merchant_offers(merchant_ids) -> QuerySet:
+    return Offer.objects.filter(merchant_id__in=sorted(merchant_ids)).select_related("merchant")
+
+
+def community_offers(community) -> QuerySet:
+    return Offer.objects.filter(community=community).select_related("merchant")
+
+
+def redeemed_this_month(merchant_ids, limit: int = 30) -> QuerySet:
+    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return (
+        Redemption.objects.filter(
+            offer__merchant_id__in=sorted(merchant_ids), status=RedemptionStatus.REDEEMED, redeemed_at__gte=month_start
+        )
+        .select_related("offer")
+        .order_by("-redeemed_at")[:limit]
+    )
+
+
+def unit_purchases(buyers: QuerySet) -> QuerySet:
+    return Purchase.objects.filter(buyer__in=buyers).select_related("merchant", "buyer")

@@ -330,7 +330,7 @@ def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity
     with transaction.atomic():
         locked = _locked_activity(activity)
         access.require(access.can_organise(scope_for(actor), actor, locked))
-        if not access.ACTIVITY_PREDICATES["cancel"](scope_for(actor), actor, locked):
+        if not access.can_cancel(scope_for(actor), actor, locked):
             raise InvalidState(_("活动已结束或已取消。"))
         locked.status = ActivityStatus.CANCELLED
         locked.save(update_fields=["status"])
@@ -739,10 +739,11 @@ def code_confirm(*, actor: User, code: str, now: datetime | None = None) -> Rede
             raise InvalidState(_("这项优惠已下架。"))
         if _used_this_month(offer, redemption.holder_id, now, exclude=redemption.pk) >= offer.per_person_month:
             raise InvalidState(_("对方本月已用满%(n)s次。") % {"n": offer.per_person_month})
-        if offer.quantity is not None and not Offer.objects.filter(pk=offer.pk, used__lt=F("quantity")).update(used=F("used") + 1):
+        left = Offer.objects.filter(pk=offer.pk)
+        if offer.quantity is not None:
+            left = left.filter(used__lt=F("quantity"))
+        if not left.update(used=F("used") + 1):
             raise InvalidState(_("这项优惠已领完。"))
-        if offer.quantity is None:
-            Offer.objects.filter(pk=offer.pk).update(used=F("used") + 1)
         if redemption.volunteer_id and redemption.points:
             _entry(
                 volunteer_id=redemption.volunteer_id,

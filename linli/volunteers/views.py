@@ -23,15 +23,12 @@ from linli.volunteers import access, forms, selectors, services
 from linli.volunteers.models import (
     Activity,
     Availability,
-    Campaign,
-    KindRule,
     Offer,
-    Purchase,
     Redemption,
     RedemptionStatus,
     SignUp,
+    SignUpStatus,
     Skill,
-    Team,
     Volunteer,
 )
 
@@ -96,7 +93,7 @@ def register(request):
     community = access.home_community_for_volunteering(request.user)
     if community is None:
         raise Http404
-    form = forms.RegisterForm(request.POST or None, teams=Team.objects.filter(community=community))
+    form = forms.RegisterForm(request.POST or None, teams=selectors.community_teams(community))
     if request.method != "POST":
         return _register_page(request, form, community)
     return post_action(
@@ -175,13 +172,9 @@ def _access_activity(request, pk) -> Activity:
 def _activity_page(request, activity, status=200):
     scope = scope_for(request.user)
     volunteer = access.volunteer_of(request.user)
-    mine = SignUp.objects.filter(activity=activity, volunteer=volunteer).first() if volunteer else None
+    mine = selectors.signup_of(activity, volunteer)
     organiser = access.can_organise(scope, request.user, activity)
-    actions = {a for a, fn in access.ACTIVITY_PREDICATES.items() if fn(scope, request.user, activity)}
-    if mine and mine.status == "signed":
-        actions.discard("signup")
-    else:
-        actions.discard("withdraw")
+    actions = access.activity_actions(scope, request.user, activity, mine)
     return render(
         request,
         "volunteers/activity.html",
@@ -236,7 +229,7 @@ def _publish_targets(request, community):
     """Teams this person may publish for: all of the community's (staff), or the ones they lead."""
     scope = scope_for(request.user)
     if access.can_manage(scope, community):
-        return Team.objects.filter(community=community), False
+        return selectors.community_teams(community), False
     return access.led_teams(request.user).filter(community=community), True
 
 
@@ -255,8 +248,7 @@ def activity_new(request):
     teams, leader_only = _publish_targets(request, community)
     if not (access.can_manage(scope_for(request.user), community) or teams.exists()):
         raise Http404
-    today = timezone.localdate()
-    campaigns = Campaign.objects.filter(community=community, ends_on__gte=today)
+    campaigns = selectors.open_campaigns(community)
     form = forms.ActivityForm(request.POST or None, teams=teams, campaigns=campaigns, team_required=leader_only)
 
     def page():
@@ -292,7 +284,8 @@ def scan(request, pk, token):
     """What the QR opens: the volunteer's check-in or check-out button for this activity."""
     activity = _access_activity(request, pk)
     volunteer = access.volunteer_of(request.user)
-    mine = SignUp.objects.filter(activity=activity, volunteer=volunteer, status="signed").first() if volunteer else None
+    mine = selectors.signup_of(activity, volunteer)
+    mine = mine if mine is not None and mine.status == SignUpStatus.SIGNED else None
 
     def page(status=200):
         return render(request, "volunteers/scan.html", {"activity": activity, "mine": mine, "token": token}, status=status)
@@ -356,8 +349,8 @@ def _manage_page(request, community, forms_by_name=None, status=200):
             "pending": selectors.volunteers_for_review(community)[:50],
             "teams": selectors.teams(community),
             "page": Paginator(selectors.community_volunteers(community, status="active"), 30).get_page(request.GET.get("page")),
-            "campaigns": Campaign.objects.filter(community=community)[:10],
-            "kind_rules": KindRule.objects.filter(community=community),
+            "campaigns": selectors.recent_campaigns(community),
+            "kind_rules": selectors.kind_rules(community),
             "policy_form": bound.get("policy")
             or forms.PolicyForm(
                 initial={
@@ -415,7 +408,7 @@ def _volunteer_page(request, volunteer, membership_form=None):
             "v": volunteer,
             "manager": access.can_review(scope, volunteer),
             "memberships": volunteer.memberships.select_related("team"),
-            "membership_form": membership_form or forms.MembershipForm(teams=Team.objects.filter(community=volunteer.community)),
+            "membership_form": membership_form or forms.MembershipForm(teams=selectors.community_teams(volunteer.community)),
             "entries": selectors.ledger(volunteer)[:30],
             "stars": selectors.star_level(volunteer.hours, selectors.policy(volunteer.community).star_hours),
             "skills": [Skill(s).label for s in volunteer.skills if s in Skill.values],
@@ -436,7 +429,7 @@ def volunteer_act(request, pk, action):
     volunteer = _access_volunteer(request, pk)
     if not access.can_review(scope_for(request.user), volunteer):
         raise Http404
-    teams = Team.objects.filter(community=volunteer.community)
+    teams = selectors.community_teams(volunteer.community)
     if action in services.VOLUNTEER_TRANSITIONS:
         form = forms.NoteForm(request.POST)
         call = lambda d: services.volunteer_review(actor=request.user, volunteer=volunteer, action=action, note=d["note"])  # noqa: E731
@@ -464,7 +457,7 @@ def honours(request, community_pk):
     community = _community(community_pk)
     params = _param(forms.HonoursParams, request)
     year = params["year"] or timezone.localdate().year
-    team = Team.objects.filter(community=community, pk=params["team"]).first() if params["team"] else None
+    team = selectors.community_teams(community).filter(pk=params["team"]).first() if params["team"] else None
     rows = selectors.rankings(community, year=year, team=team)
     if not access.can_manage(scope_for(request.user), community):
         for r in rows:
@@ -477,7 +470,7 @@ def honours(request, community_pk):
             "year": year,
             "years": list(range(timezone.localdate().year, timezone.localdate().year - 4, -1)),
             "team": team,
-            "teams": Team.objects.filter(community=community),
+            "teams": selectors.community_teams(community),
             "rows": rows,
             "team_rows": selectors.team_rankings(community, year=year),
             "stars": selectors.star_counts(community),
@@ -493,7 +486,7 @@ def honours(request, community_pk):
 def offers(request):
     """爱心商圈: what I may use, and my codes."""
     rows = [o for o in selectors.offers_with_use(access.offers_for(request.user)) if access.can_issue_code(request.user, o)]
-    codes = Redemption.objects.filter(holder=request.user).select_related("offer__merchant")[:20]
+    codes = selectors.my_codes(request.user)
     volunteer = access.volunteer_of(request.user)
     return render(request, "volunteers/offers.html", {"offers": rows, "codes": codes, "volunteer": volunteer, "now": timezone.now()})
 
@@ -528,21 +521,14 @@ def _merchant_desk(request, form=None, status=200):
     merchant_ids = access.merchant_ids(scope)
     if not merchant_ids:
         raise Http404
-    today = timezone.localdate()
-    month_start = timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     return render(
         request,
         "volunteers/merchant.html",
         {
             "form": form or forms.CodeForm(),
             "merchants": Organisation.objects.filter(pk__in=sorted(merchant_ids)),
-            "offers": Offer.objects.filter(merchant_id__in=merchant_ids).select_related("merchant"),
-            "recent": Redemption.objects.filter(
-                offer__merchant_id__in=merchant_ids, status=RedemptionStatus.REDEEMED, redeemed_at__gte=month_start
-            )
-            .select_related("offer")
-            .order_by("-redeemed_at")[:30],
-            "today": today,
+            "offers": selectors.merchant_offers(merchant_ids),
+            "recent": selectors.redeemed_this_month(merchant_ids),
         },
         status=status,
     )
@@ -640,9 +626,7 @@ def purchases(request):
     )
 
     def page():
-        rows = Paginator(Purchase.objects.filter(buyer__in=buyers).select_related("merchant", "buyer"), 30).get_page(
-            request.GET.get("page")
-        )
+        rows = Paginator(selectors.unit_purchases(buyers), 30).get_page(request.GET.get("page"))
         return render(request, "volunteers/purchases.html", {"form": form, "page": rows})
 
     if request.method != "POST":
@@ -676,6 +660,6 @@ def figures(request, community_pk):
             "rows": selectors.merchant_month(community, year, month),
             "totals": selectors.figures(community, year=year),
             "manager": access.can_manage(scope, community),
-            "offers": Offer.objects.filter(community=community).select_related("merchant") if access.can_manage(scope, community) else [],
+            "offers": selectors.community_offers(community) if access.can_manage(scope, community) else [],
         },
     )

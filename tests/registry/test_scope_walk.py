@@ -88,7 +88,14 @@ def _registry_url_names():
 
     walk(get_resolver().url_patterns)
     # Appeal endpoints have their own walk (tests/appeals/test_api.py).
-    own_walks = ("api-appeal", "api-council", "api-topic", "api-vote", "api-wish", "api-volunteer")  # volunteers: the matrix and tests/volunteers
+    own_walks = (
+        "api-appeal",
+        "api-council",
+        "api-topic",
+        "api-vote",
+        "api-wish",
+        "api-volunteer",
+    )  # volunteers: the matrix and tests/volunteers
     return {n for n in names if n.startswith("registry:") or (n.startswith("api") and not n.startswith(own_walks))}
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -13,7 +14,7 @@ from django.utils import timezone
 from linli.registry import services as registry
 from linli.volunteers import services
 from linli.volunteers.models import Activity, EntryKind, SignUp, Volunteer
-from tests.conftest import user_for_resident
+from tests.conftest import signed_in, user_for_resident
 from tests.volunteers.conftest import make_volunteer
 
 
@@ -21,22 +22,6 @@ def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
-
-
-def _stamped_client(user):
-    """A second signed-in client, its session stamped as a login leaves it (no session write)."""
-    import time
-
-    from django.test import Client
-
-    from linli.core.middleware import SessionIdleMiddleware
-
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[SessionIdleMiddleware.KEY] = int(time.time())
-    session.save()
-    return client
 
 
 def _more(world, vworld, n, start):
@@ -71,7 +56,7 @@ def test_query_counts_do_not_grow_with_rows(world, vworld, login):
     ]
     own_urls = [reverse("volunteers:home"), reverse("volunteers:ledger"), reverse("volunteers:offers"), reverse("volunteers:activities")]
     _more(world, vworld, 2, 0)
-    resident = _stamped_client(vworld.resident)
+    resident = signed_in(Client(), vworld.resident)
     few = [_queries(staff, u) for u in staff_urls] + [_queries(resident, u) for u in own_urls]
     _more(world, vworld, 6, 10)
     many = [_queries(staff, u) for u in staff_urls] + [_queries(resident, u) for u in own_urls]
