@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "linli.councils",
     "linli.wishes",
     "linli.volunteers",
+    "linli.services",
     "linli.gridwork",
     "linli.dashboard",
     "linli.ops",

@@ -194,6 +194,7 @@ class Finding(models.Model):
         TOPIC = "topic", _("议题")
         WISH = "wish", _("微心愿")
         SENTIMENT = "sentiment", _("民情")
+        ORDER = "order", _("服务单")
 
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -203,6 +204,7 @@ class Finding(models.Model):
     topic = models.ForeignKey("councils.Topic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     wish = models.ForeignKey("wishes.Wish", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     sentiment = models.ForeignKey(SentimentRecord, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.ForeignKey("services.Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -311,6 +311,21 @@ def finding_wish(*, actor: User, resident: Resident, kind: str, title: str, desc
     return wish
 
 
+def finding_order(*, actor: User, service, resident: Resident, description: str, patrol=None, visit=None, **options):
+    """A service order (点单) on a resident's behalf from a patrol or visit, through the
+    services' own service (which checks the worker may order for them)."""
+    from linli.services import services as service_actions
+    from linli.services.models import Channel
+
+    with transaction.atomic():
+        order, created = service_actions.order_create(
+            actor=actor, service=service, resident=resident, description=description, channel=Channel.VISIT, **options
+        )
+        if created:
+            _finding(actor=actor, kind=Finding.Kind.ORDER, patrol=patrol, visit=visit, order=order)
+    return order
+
+
 def finding_sentiment(*, actor: User, patrol: Patrol | None = None, visit: Visit | None = None, **fields) -> SentimentRecord:
     with transaction.atomic():
         record = sentiment_record(actor=actor, patrol=patrol, visit=visit, **fields)
