@@ -34,7 +34,7 @@ def photo(name="visit.jpg"):
 
 
 def order(s, world, **kw):
-    o, created = services.order_create(actor=s.resident, service=s.repair, resident=world.resident, description="厨房油烟机不转了", **kw)
+    o, _created = services.order_create(actor=s.resident, service=s.repair, resident=world.resident, description="厨房油烟机不转了", **kw)
     return o
 
 
@@ -306,7 +306,7 @@ def menu(s, capacity=10, day=None, price="15.00"):
 def test_meal_prices_follow_age_and_care(world, sworld):
     s = sworld
     meal = menu(s)
-    o, created = services.meal_order(actor=s.resident, meal=meal, resident=world.resident)
+    o, _created = services.meal_order(actor=s.resident, meal=meal, resident=world.resident)
     # 张三 is 66 (20 % off) and lives alone (50 % off): the better one.
     assert o.unit_price == Decimal("7.50") and o.discount_reason == "关怀优惠"
     o2, _ = services.meal_order(actor=s.neighbour, meal=meal, resident=world.other_resident, quantity=2)
@@ -335,7 +335,7 @@ def test_meal_double_submit_cutoff_and_capacity(world, sworld):
 def test_meal_cancel_frees_the_place_and_diners_are_counted(world, sworld):
     s = sworld
     meal = menu(s, day=s.today)
-    a, _ = services.meal_order(actor=s.resident, meal=meal, resident=world.resident, delivery=True)
+    services.meal_order(actor=s.resident, meal=meal, resident=world.resident, delivery=True)
     b, _ = services.meal_order(actor=s.neighbour, meal=meal, resident=world.other_resident, quantity=2)
     services.meal_order_cancel(actor=s.neighbour, meal_order=b)
     meal.refresh_from_db()
