@@ -26,6 +26,7 @@ urlpatterns = [
     path("councils/", include("linli.councils.urls")),
     path("wishes/", include("linli.wishes.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
+    path("services/", include("linli.services.urls")),
     path("gridwork/", include("linli.gridwork.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
     path("api/", include("linli.api.urls")),

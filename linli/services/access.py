@@ -221,6 +221,10 @@ def can_open_case(scope: Scope, resident: Resident) -> bool:
     return scope.can(CARRY_AGENCY, resident)
 
 
+def case_residents(scope: Scope) -> QuerySet:
+    return scope.filter(Resident.objects.filter(is_active=True), CARRY_AGENCY)
+
+
 def can_view_case(scope: Scope, user, case: AgencyCase) -> bool:
     return case.agent_id == getattr(user, "pk", None) or _own_household(user, case.resident) or scope.can(CARRY_AGENCY, case)
 
