@@ -299,6 +299,7 @@ def build_matrix_world():
 
     # ---- volunteers ----------------------------------------------------------------------------------------
     build_volunteers(o, w, users, admin, staff, far_staff)
+    build_services(o, w, users, admin, staff, far_staff)
 
     # ---- structure: a party node inside and outside ------------------------------------------------------
     o.party_in = registry.party_organisation_create(
@@ -368,3 +369,82 @@ def build_volunteers(o, w, users, admin, staff, far_staff):
     o.code_out = vol.code_issue(actor=far_user, offer=o.offer_out)
     o.far_resident_user = far_user
     o.v_in_resident = Resident.objects.get(pk=w.resident.pk)
+
+
+def build_services(o, w, users, admin, staff, far_staff):
+    """In each community: a repair service whose provider is an organisation (the partner unit
+    answers inside, the far property company outside); orders for 张三 (and the far resident)
+    waiting to be matched, offered, accepted and delivered (with a photo); an agency case carried
+    by the grid worker; a canteen with a meal tomorrow and one today with 张三's order; a room
+    needing approval with 张三's pending booking."""
+    from datetime import datetime, time
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from linli.services import services as svc
+    from linli.services.models import Canteen
+
+    far_user = o.far_resident_user
+    o.provider_in = svc.provider_save(actor=staff, community=w.community, kind="social_org", name="供电服务队", organisation=o.partner_org)
+    o.provider_out = svc.provider_save(
+        actor=far_staff, community=w.other_community, kind="social_org", name="新桥维修", organisation=o.far_org
+    )
+    o.service_in = svc.service_save(actor=staff, community=w.community, name="家电维修", category="repair", providers=[o.provider_in])
+    o.service_out = svc.service_save(
+        actor=far_staff, community=w.other_community, name="新桥维修", category="repair", providers=[o.provider_out]
+    )
+
+    def orders(actor, service, resident, provider, partner_user, suffix):
+        def new(text):
+            return svc.order_create(actor=actor, service=service, resident=resident, description=text + suffix)[0]
+
+        made = {"new": new("待配单")}
+        made["offered"] = svc.order_match(actor=staff if suffix == "" else far_staff, order=new("待接单"), providers=[provider])
+        accepted = svc.order_match(actor=staff if suffix == "" else far_staff, order=new("已接单"), providers=[provider])
+        made["accepted"] = svc.order_accept(actor=partner_user, order=accepted, provider=provider)
+        delivered = svc.order_match(actor=staff if suffix == "" else far_staff, order=new("已送单"), providers=[provider])
+        delivered = svc.order_accept(actor=partner_user, order=delivered, provider=provider)
+        made["delivered"] = svc.order_deliver(actor=partner_user, order=delivered, note="已修好", photos=[jpeg()])
+        return made
+
+    o.ord_in = orders(users["resident"], o.service_in, w.resident, o.provider_in, users["partner"], "")
+    o.ord_out = orders(far_user, o.service_out, w.far_resident, o.provider_out, users["far_property"], "（新桥）")
+    o.photo_in = o.ord_in["delivered"].photos.get()
+    o.photo_out = o.ord_out["delivered"].photos.get()
+
+    o.case_in = svc.case_open(actor=users["gridworker"], resident=w.resident, matter="高龄补贴")
+    o.case_out = svc.case_open(actor=far_staff, resident=w.far_resident, matter="残疾证")
+    for case in (o.case_in, o.case_out):
+        case.first_step = case.steps.first()
+        case.first_document = case.documents.first()
+
+    tz = ZoneInfo("Asia/Shanghai")
+    today = timezone.localdate()
+    for key, community, actor, diner, resident in (
+        ("in", w.community, staff, users["resident"], w.resident),
+        ("out", w.other_community, far_staff, far_user, w.far_resident),
+    ):
+        canteen = Canteen.objects.create(community=community, name="长者食堂", lunch_cutoff=time(23, 59), dinner_cutoff=time(23, 59))
+        tomorrow = svc.meal_publish(
+            actor=actor, canteen=canteen, date=today + timedelta(days=1), kind="lunch", dishes="饺子", price=Decimal("12"), capacity=50
+        )
+        now_meal = svc.meal_publish(
+            actor=actor, canteen=canteen, date=today, kind="dinner", dishes="面条", price=Decimal("10"), capacity=50
+        )
+        setattr(o, f"meal_{key}", tomorrow)
+        setattr(o, f"meal_today_{key}", now_meal)
+        setattr(o, f"meal_order_{key}", svc.meal_order(actor=diner, meal=tomorrow, resident=resident)[0])
+        svc.meal_order(actor=diner, meal=now_meal, resident=resident)
+        room = svc.room_save(
+            actor=actor, community=community, name="红色驿站", kind="red_post", needs_approval=True, opens_at=time(8), closes_at=time(21)
+        )
+        setattr(o, f"room_{key}", room)
+        day = today + timedelta(days=2)
+        booking = svc.room_book(
+            actor=diner,
+            room=room,
+            starts_at=datetime.combine(day, time(9), tzinfo=tz),
+            ends_at=datetime.combine(day, time(10), tzinfo=tz),
+            purpose="读书会",
+        )
+        setattr(o, f"booking_{key}", booking)

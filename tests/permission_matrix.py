@@ -38,6 +38,7 @@ from linli.councils.models import (
 )
 from linli.gridwork.models import GridworkRule, Patrol, Round, RoundContact, SentimentRecord, SupportingForce, Visit
 from linli.registry.models import SIX_LEVELS, Grid, ImportJob, Organisation, PartyLevels, PartyOrganisation, Place, Resident
+from linli.services.models import AgencyCase, Booking, Meal, MealOrder, Order, Provider, Room, Service
 from linli.volunteers.models import Activity as VolActivity
 from linli.volunteers.models import Campaign as VolCampaign
 from linli.volunteers.models import KindRule, Offer, Policy, Purchase, Redemption, SignUp, Team, Volunteer
@@ -1718,6 +1719,416 @@ DASHBOARD_ROWS = [
     ),
 ]
 
+# ---- services (为民服务) ---------------------------------------------------------------------------------
+
+ORDER_VIEW = frozenset({"resident", "buildinghead", "gridworker", "gridleader", "dual", "staff", "secretary", "admin"})
+ORDER_FOR = frozenset({"resident", "buildinghead", "gridworker", "gridleader", "dual", "staff", "secretary", "admin"})
+CARRIERS_IN = frozenset({"gridworker", "gridleader", "staff", "secretary", "admin"})
+CASE_DOERS = frozenset({"gridworker", "staff", "secretary", "admin"})
+COMMUNITY_USERS = frozenset(
+    {
+        "resident",
+        "neighbour",
+        "buildinghead",
+        "gridworker",
+        "gridleader",
+        "other_gridworker",
+        "staff",
+        "secretary",
+        "dual",
+        "admin",
+        "far_staff",
+    }
+)
+BOOKERS_IN = frozenset({"resident", "neighbour", "staff", "secretary", "property", "partner", "admin"})
+BOOKERS_OUT = frozenset({"far_staff", "far_property", "admin"})
+
+
+def _order(state):
+    return lambda o: {"pk": o.ord_in[state].pk}
+
+
+def _order_out(state):
+    return lambda o: {"pk": o.ord_out[state].pk}
+
+
+def _order_state(o, kw):
+    x = Order.objects.get(pk=kw["pk"])
+    return (x.status, x.provider_id, list(x.offers.order_by("id").values_list("status", flat=True)))
+
+
+def _resident_q(o, out):
+    return f"resident={(o.r3 if out else o.r1).pk}"
+
+
+def _order_data(o, out):
+    return {
+        "resident": (o.r3 if out else o.r1).pk,
+        "service": (o.service_out if out else o.service_in).pk,
+        "description": "灯坏了",
+        "wanted_slot": "any",
+        "idempotency_key": "matrix",
+    }
+
+
+def _service_act(variant, state, allow, allow_out, data):
+    return Row(
+        "services:order_act", "post", variant=variant, inside=_order(state), outside=_order_out(state),
+        allow=allow, allow_out=allow_out, data=data, probe=_order_state,
+    )  # fmt: skip
+
+
+def _provider_pk(o, out):
+    return {"provider": (o.provider_out if out else o.provider_in).pk}
+
+
+def _case_state(o, kw):
+    c = AgencyCase.objects.get(pk=kw["pk"])
+    return (c.status, list(c.steps.values_list("title", "done_on")), list(c.documents.values_list("received_on", "returned_on")))
+
+
+def _case_act(variant, data):
+    return Row(
+        "services:case_act", "post", variant=variant, inside=pk("case_in"), outside=pk("case_out"),
+        allow=CASE_DOERS, allow_out=FAR_STAFF, data=data, probe=_case_state,
+    )  # fmt: skip
+
+
+def _desk(variant, data, model):
+    return Row(
+        "services:desk_act", "post", variant=variant, inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk}, allow=STAFF, allow_out=FAR_STAFF, data=data, probe=count(model),
+    )  # fmt: skip
+
+
+def _booking_state(o, kw):
+    return Booking.objects.get(pk=kw["pk"]).status
+
+
+def _book_data(o, out):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return {
+        "date": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "starts": "14:00",
+        "ends": "15:00",
+        "purpose": "活动",
+        "attendees": 5,
+    }
+
+
+def _book_json(o, out):
+    from datetime import datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + timedelta(days=3)
+    tz = ZoneInfo("Asia/Shanghai")
+    return {
+        "starts_at": datetime.combine(day, time(14), tzinfo=tz).isoformat(),
+        "ends_at": datetime.combine(day, time(15), tzinfo=tz).isoformat(),
+        "purpose": "活动",
+    }
+
+
+def _meal_orders(o, kw):
+    return MealOrder.objects.exclude(status="cancelled").count()
+
+
+SERVICE_ROWS = [
+    Row("services:home", allow=AUTH),
+    Row("services:order_new", allow=ORDER_FOR, query=_resident_q, inside=lambda o: {}, outside=lambda o: {}, allow_out=FAR_STAFF),
+    Row(
+        "services:order_new",
+        "post",
+        allow=ORDER_FOR,
+        query=lambda o, out: _resident_q(o, False),
+        data=lambda o, out: _order_data(o, False),
+        probe=count(Order),
+    ),
+    Row(
+        "services:order_new",
+        "post",
+        variant="far",
+        allow=FAR_STAFF,
+        query=lambda o, out: _resident_q(o, True),
+        data=lambda o, out: _order_data(o, True),
+        probe=count(Order),
+    ),
+    Row(
+        "services:order",
+        inside=_order("offered"),
+        outside=_order_out("offered"),
+        allow=ORDER_VIEW | {"partner"},
+        allow_out=FAR_STAFF | {"far_property"},
+    ),
+    Row("services:order", variant="new", inside=_order("new"), outside=_order_out("new"), allow=ORDER_VIEW, allow_out=FAR_STAFF),
+    _service_act("match", "new", STAFF, FAR_STAFF, lambda o, out: {"providers": [(o.provider_out if out else o.provider_in).pk]}),
+    _service_act("accept", "offered", frozenset({"partner"}), frozenset({"far_property"}), _provider_pk),
+    _service_act("decline", "offered", frozenset({"partner"}), frozenset({"far_property"}), _provider_pk),
+    _service_act("deliver", "accepted", frozenset({"partner"}), frozenset({"far_property"}), lambda o, out: {"note": "修好了"}),
+    _service_act("confirm", "delivered", frozenset({"resident"}), NONE, lambda o, out: {"rating": 5}),
+    _service_act("cancel", "new", frozenset({"resident"}) | STAFF, FAR_STAFF, lambda o, out: {"reason": "不需要了"}),
+    Row(
+        "services:order_photo",
+        inside=pk("photo_in"),
+        outside=pk("photo_out"),
+        allow=ORDER_VIEW | {"partner"},
+        allow_out=FAR_STAFF | {"far_property"},
+    ),
+    Row(
+        "services:desk",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    _desk(
+        "service",
+        lambda o, out: {
+            "name": "新服务",
+            "category": "other",
+            "eligibility": "all",
+            "price": "0",
+            "match_days": 1,
+            "deliver_days": 3,
+            "active": "on",
+        },
+        Service,
+    ),
+    _desk(
+        "provider",
+        lambda o, out: {"kind": "social_org", "name": "新服务方", "organisation": (o.far_org if out else o.partner_org).pk, "active": "on"},
+        Provider,
+    ),
+    _desk(
+        "room",
+        lambda o, out: {"name": "新场地", "kind": "function", "seats": 10, "opens_at": "08:00", "closes_at": "20:00", "active": "on"},
+        Room,
+    ),
+    Row("services:case_new", query=_resident_q, inside=lambda o: {}, outside=lambda o: {}, allow=CARRIERS_IN, allow_out=FAR_STAFF),
+    Row(
+        "services:case_new",
+        "post",
+        query=lambda o, out: _resident_q(o, False),
+        allow=CARRIERS_IN,
+        data=lambda o, out: {"resident": o.r1.pk, "matter": "医保报销"},
+        probe=count(AgencyCase),
+    ),
+    Row("services:case", inside=pk("case_in"), outside=pk("case_out"), allow=CARRIERS_IN | {"resident"}, allow_out=FAR_STAFF),
+    _case_act("step_done", lambda o, out: {"step": (o.case_out if out else o.case_in).first_step.pk, "note": "办好"}),
+    _case_act("step_add", lambda o, out: {"title": "回访"}),
+    _case_act("receive", lambda o, out: {"document": (o.case_out if out else o.case_in).first_document.pk}),
+    _case_act("cancel", lambda o, out: {"outcome": "本人撤回"}),
+    Row("services:canteen", allow=AUTH, query=_community_q, inside=lambda o: {}, outside=lambda o: {}, allow_out=AUTH),
+    Row(
+        "services:meal_order",
+        "post",
+        inside=pk("meal_in"),
+        outside=pk("meal_out"),
+        allow=frozenset({"neighbour"}),
+        allow_out=NONE,
+        data=lambda o, out: {"quantity": 1},
+        probe=_meal_orders,
+    ),
+    Row(
+        "services:meal_cancel",
+        "post",
+        inside=pk("meal_order_in"),
+        outside=pk("meal_order_out"),
+        allow=frozenset({"resident"}) | STAFF,
+        allow_out=FAR_STAFF,
+        probe=_meal_orders,
+    ),
+    Row(
+        "services:kitchen",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "services:kitchen_act",
+        "post",
+        variant="menu",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(Meal),
+        data=lambda o, out: {"date": (o.meal_in.date).isoformat(), "kind": "dinner", "dishes": "米饭", "price": "8", "capacity": 20},
+    ),
+    Row(
+        "services:kitchen_act",
+        "post",
+        variant="serve",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=lambda o, kw: MealOrder.objects.filter(status="served").count(),
+        data=lambda o, out: {"meal": (o.meal_today_out if out else o.meal_today_in).pk},
+    ),
+    Row("services:rooms", allow=AUTH, query=_community_q, inside=lambda o: {}, outside=lambda o: {}, allow_out=AUTH),
+    Row("services:room", inside=pk("room_in"), outside=pk("room_out"), allow=AUTH, allow_out=AUTH),
+    Row(
+        "services:room",
+        "post",
+        inside=pk("room_in"),
+        outside=pk("room_out"),
+        allow=BOOKERS_IN,
+        allow_out=BOOKERS_OUT,
+        data=_book_data,
+        probe=count(Booking),
+    ),
+    Row(
+        "services:booking_act",
+        "post",
+        variant="approve",
+        inside=pk("booking_in"),
+        outside=pk("booking_out"),
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=_booking_state,
+    ),
+    Row(
+        "services:booking_act",
+        "post",
+        variant="reject",
+        inside=pk("booking_in"),
+        outside=pk("booking_out"),
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"reason": "检修"},
+        probe=_booking_state,
+    ),
+    Row(
+        "services:booking_act",
+        "post",
+        variant="cancel",
+        inside=pk("booking_in"),
+        outside=pk("booking_out"),
+        allow=frozenset({"resident"}) | STAFF,
+        allow_out=FAR_STAFF,
+        probe=_booking_state,
+    ),
+    Row(
+        "services:figures",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=COMMUNITY_FIGURES,
+        allow_out=FAR_FIGURES,
+    ),
+]
+
+SERVICE_API_ROWS = [
+    Row("api-service-catalogue", allow=ACTIVE_VOLUNTEERS),
+    Row("api-service-orders", allow=AUTH),
+    Row(
+        "api-service-orders",
+        "post",
+        allow=ORDER_FOR,
+        json=True,
+        probe=count(Order),
+        data=lambda o, out: {"service_id": o.service_in.pk, "resident_id": o.r1.pk, "description": "灯坏了"},
+    ),
+    Row(
+        "api-service-orders",
+        "post",
+        variant="far",
+        allow=FAR_STAFF,
+        json=True,
+        probe=count(Order),
+        data=lambda o, out: {"service_id": o.service_out.pk, "resident_id": o.r3.pk, "description": "灯坏了"},
+    ),
+    Row(
+        "api-service-order",
+        inside=_order("offered"),
+        outside=_order_out("offered"),
+        allow=ORDER_VIEW | {"partner"},
+        allow_out=FAR_STAFF | {"far_property"},
+    ),
+    Row(
+        "api-service-accept",
+        "post",
+        inside=_order("offered"),
+        outside=_order_out("offered"),
+        allow=frozenset({"partner"}),
+        allow_out=frozenset({"far_property"}),
+        json=True,
+        probe=_order_state,
+    ),
+    Row(
+        "api-service-decline",
+        "post",
+        inside=_order("offered"),
+        outside=_order_out("offered"),
+        allow=frozenset({"partner"}),
+        allow_out=frozenset({"far_property"}),
+        json=True,
+        probe=_order_state,
+    ),
+    Row(
+        "api-service-deliver",
+        "post",
+        inside=_order("accepted"),
+        outside=_order_out("accepted"),
+        allow=frozenset({"partner"}),
+        allow_out=frozenset({"far_property"}),
+        data=lambda o, out: {"note": "修好了"},
+        probe=_order_state,
+    ),
+    Row(
+        "api-service-confirm",
+        "post",
+        inside=_order("delivered"),
+        outside=_order_out("delivered"),
+        allow=frozenset({"resident"}),
+        allow_out=NONE,
+        json=True,
+        data=lambda o, out: {"rating": 4},
+        probe=_order_state,
+    ),
+    Row(
+        "api-service-cancel",
+        "post",
+        inside=_order("new"),
+        outside=_order_out("new"),
+        allow=frozenset({"resident"}) | STAFF,
+        allow_out=FAR_STAFF,
+        json=True,
+        data=lambda o, out: {"reason": "不要了"},
+        probe=_order_state,
+    ),
+    Row("api-service-meals", allow=COMMUNITY_USERS),
+    Row(
+        "api-service-meal-order",
+        "post",
+        inside=pk("meal_in"),
+        outside=pk("meal_out"),
+        allow=frozenset({"neighbour"}),
+        allow_out=NONE,
+        json=True,
+        probe=_meal_orders,
+    ),
+    Row("api-service-rooms", allow=COMMUNITY_USERS),
+    Row(
+        "api-service-book",
+        "post",
+        inside=pk("room_in"),
+        outside=pk("room_out"),
+        allow=BOOKERS_IN,
+        allow_out=BOOKERS_OUT,
+        json=True,
+        data=_book_json,
+        probe=count(Booking),
+    ),
+]
+
+
 ROWS: list[Row] = [
     *CORE,
     *REGISTRY_ROWS,
@@ -1725,6 +2136,8 @@ ROWS: list[Row] = [
     *COUNCIL_ROWS,
     *WISH_ROWS,
     *VOLUNTEER_ROWS,
+    *SERVICE_ROWS,
+    *SERVICE_API_ROWS,
     *GRIDWORK_ROWS,
     *DASHBOARD_ROWS,
     *STRUCTURE_ROWS,
@@ -1738,6 +2151,7 @@ GROUPS = {
     "councils": COUNCIL_ROWS,
     "wishes": WISH_ROWS,
     "volunteers": VOLUNTEER_ROWS,
+    "services": SERVICE_ROWS + SERVICE_API_ROWS,
     "gridwork": GRIDWORK_ROWS,
     "dashboard": DASHBOARD_ROWS,
     "structure": STRUCTURE_ROWS,

@@ -9,6 +9,7 @@ from linli.appeals import api as appeals
 from linli.councils import api as councils
 from linli.gridwork import api as gridwork
 from linli.registry import api as registry
+from linli.services import api as services
 from linli.volunteers import api as volunteers
 from linli.wishes import api as wishes
 
@@ -52,6 +53,18 @@ urlpatterns = [
     path("volunteers/offers/", volunteers.OfferListApi.as_view(), name="api-volunteer-offers"),
     path("volunteers/offers/<id:pk>/code/", volunteers.OfferCodeApi.as_view(), name="api-volunteer-code"),
     path("volunteers/codes/confirm/", volunteers.CodeConfirmApi.as_view(), name="api-volunteer-confirm"),
+    path("services/catalogue/", services.CatalogueApi.as_view(), name="api-service-catalogue"),
+    path("services/orders/", services.OrdersApi.as_view(), name="api-service-orders"),
+    path("services/orders/<id:pk>/", services.OrderApi.as_view(), name="api-service-order"),
+    path("services/orders/<id:pk>/accept/", services.OrderAcceptApi.as_view(), name="api-service-accept"),
+    path("services/orders/<id:pk>/decline/", services.OrderDeclineApi.as_view(), name="api-service-decline"),
+    path("services/orders/<id:pk>/deliver/", services.OrderDeliverApi.as_view(), name="api-service-deliver"),
+    path("services/orders/<id:pk>/confirm/", services.OrderConfirmApi.as_view(), name="api-service-confirm"),
+    path("services/orders/<id:pk>/cancel/", services.OrderCancelApi.as_view(), name="api-service-cancel"),
+    path("services/meals/", services.MealListApi.as_view(), name="api-service-meals"),
+    path("services/meals/<id:pk>/order/", services.MealOrderApi.as_view(), name="api-service-meal-order"),
+    path("services/rooms/", services.RoomListApi.as_view(), name="api-service-rooms"),
+    path("services/rooms/<id:pk>/book/", services.RoomBookApi.as_view(), name="api-service-book"),
     path("gridwork/patrols/", gridwork.PatrolListStartApi.as_view(), name="api-patrols"),
     path("gridwork/patrols/<id:pk>/end/", gridwork.PatrolEndApi.as_view(), name="api-patrol-end"),
     path("gridwork/compliance/", gridwork.ComplianceApi.as_view(), name="api-compliance"),

@@ -245,7 +245,7 @@ class MealForm(forms.Form):
 
 
 class MealOrderForm(forms.Form):
-    resident = forms.ModelChoiceField(label=_("就餐人"), queryset=None)
+    resident = forms.ModelChoiceField(label=_("就餐人"), queryset=None, required=False, help_text=_("不选为本人"))
     quantity = forms.IntegerField(label=_("份数"), min_value=1, max_value=5, initial=1)
     delivery = forms.BooleanField(label=_("送餐上门"), required=False)
 

@@ -431,6 +431,13 @@ def canteen(request, bound=None, status=200):
     return render(request, "services/canteen.html", context, status=status)
 
 
+def _own(request):
+    own = access.own_resident(request.user)
+    if own is None:
+        raise Http404
+    return own
+
+
 @login_required
 @require_POST
 def meal_order(request, pk):
@@ -441,7 +448,9 @@ def meal_order(request, pk):
     return post_action(
         request,
         form=form,
-        call=lambda d: services.meal_order(actor=request.user, meal=meal, **d)[0],
+        call=lambda d: services.meal_order(
+            actor=request.user, meal=meal, resident=d["resident"] or _own(request), quantity=d["quantity"], delivery=d["delivery"]
+        )[0],
         success_url=f"{reverse('services:canteen')}?community={meal.canteen.community_id}",
         rerender=lambda: canteen(request, bound={"order_form": form}),
         ok=_("订餐成功。"),
