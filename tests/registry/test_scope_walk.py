@@ -95,6 +95,7 @@ def _registry_url_names():
         "api-vote",
         "api-wish",
         "api-volunteer",
+        "api-service",
     )  # volunteers: the matrix and tests/volunteers
     return {n for n in names if n.startswith("registry:") or (n.startswith("api") and not n.startswith(own_walks))}
 
