@@ -1019,7 +1019,7 @@ def _finding(kind, allow, data=None, method="get"):
         query=_q("patrol", "far_patrol", "patrol"),
         allow=allow,
         data=data,
-        probe={"appeal": count(Appeal), "sentiment": count(SentimentRecord)}.get(kind) if method == "post" else None,
+        probe={"appeal": count(Appeal), "sentiment": count(SentimentRecord), "order": count(Order)}.get(kind) if method == "post" else None,
     )
 
 
@@ -1042,6 +1042,13 @@ GRIDWORK_ROWS = [
     _finding("topic", frozenset({"gridworker"})),
     _finding("wish", frozenset({"gridworker"})),
     _finding("sentiment", frozenset({"gridworker"})),
+    _finding("order", frozenset({"gridworker"})),
+    _finding(
+        "order",
+        frozenset({"gridworker"}),
+        lambda o, out: {"resident": o.r1.pk, "service": o.service_in.pk, "description": "老人家的油烟机坏了"},
+        "post",
+    ),
     _finding("bogus", NONE),
     _finding("sentiment", frozenset({"gridworker"}), lambda o, out: {"note": "路灯下有人聚集喝酒", "mood": "neutral"}, "post"),
     _finding(

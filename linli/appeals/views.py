@@ -359,8 +359,15 @@ def status(request, pk):
             "handlers": handlers,
             "suggested": access.suggested_handlers(appeal, handlers) if handlers else None,
             "levels": Level.choices,
+            "order_resident": appeal_order_resident(scope, appeal) if staff_view else None,
         },
     )
+
+
+def appeal_order_resident(scope, appeal):
+    from linli.services.access import appeal_order_resident as resident_of
+
+    return resident_of(scope, appeal)
 
 
 @login_required

@@ -80,6 +80,18 @@ class WishFindingForm(forms.Form):
         self.fields["resident"].label_from_instance = lambda r: f"{r.name} · {r.household.dwelling.address}"
 
 
+class OrderFindingForm(forms.Form):
+    resident = forms.ModelChoiceField(label=_("服务对象"), queryset=None)
+    service = forms.ModelChoiceField(label=_("服务项目"), queryset=None)
+    description = forms.CharField(label=_("需要什么服务"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, residents, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resident"].queryset = residents
+        self.fields["resident"].label_from_instance = lambda r: f"{r.name} · {r.household.dwelling.address}"
+        self.fields["service"].queryset = services
+
+
 class RoundForm(forms.Form):
     kind = forms.ChoiceField(label=_("类型"), choices=Round.Kind.choices)
     title = forms.CharField(label=_("名称"), max_length=100)

@@ -119,7 +119,7 @@ def patrol(request, pk):
         {
             "patrol": p,
             "mine": p.worker_id == request.user.pk,
-            "findings": p.findings.select_related("appeal", "topic", "wish", "sentiment"),
+            "findings": p.findings.select_related("appeal", "topic", "wish", "sentiment", "order"),
         },
     )
 
@@ -194,6 +194,25 @@ def finding(request, kind):
 
         def call(d):
             return services.finding_wish(actor=request.user, patrol=patrol, visit=visit, **d)
+
+    elif kind == Finding.Kind.ORDER:
+        from linli.services import access as service_access
+        from linli.services.models import Service
+
+        residents = service_access.orderable_residents(scope, request.user).filter(
+            household__dwelling__path__startswith=where.path[: Place.steplen * 4]
+        )
+        if visit:
+            residents = residents.filter(household=visit.household)
+        community_id = where.community_id or where.pk
+        form = forms.OrderFindingForm(
+            request.POST or None,
+            residents=residents.select_related("household__dwelling").order_by("household__dwelling__path"),
+            services=Service.objects.filter(community_id=community_id, active=True),
+        )
+
+        def call(d):
+            return services.finding_order(actor=request.user, patrol=patrol, visit=visit, **d)
 
     else:
         form = forms.SentimentForm(request.POST or None)

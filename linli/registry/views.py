@@ -149,11 +149,14 @@ def resident_detail(request, pk):
     scope = scope_for(request.user)
     resident = selectors.access_own_or_registry(scope, Resident, pk)
     can_edit = access.can_edit(scope, resident)
+    from linli.services.access import resident_links
+
     return render(
         request,
         "registry/resident_detail.html",
         {
             "resident": resident,
+            "service_links": resident_links(scope, request.user, resident),
             "can_edit": can_edit,
             "can_reveal_id": access.can_reveal(scope, resident, "id_number"),
             "can_reveal_phone": access.can_reveal(scope, resident, "phone"),

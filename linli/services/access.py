@@ -340,3 +340,17 @@ def councils_for_booking(scope: Scope, user, community: Place) -> list:
     from linli.councils import access as council_access
 
     return [c for c in council_access.visible_councils(scope, user).filter(community=community) if can_book_for_council(scope, user, c)]
+
+
+def resident_links(scope: Scope, user, resident: Resident) -> dict[str, bool]:
+    """What the registry's resident page offers: order a service, open an agency case."""
+    return {"order": scope.can(ORDER_FOR_OTHERS, resident) and not _own_household(user, resident), "case": can_open_case(scope, resident)}
+
+
+def appeal_order_resident(scope: Scope, appeal) -> Resident | None:
+    """An appeal becomes an order for its reporter (when they are a registered resident), by
+    the community's staff."""
+    reporter = getattr(appeal, "reporter", None)
+    if reporter is None or not reporter.resident_id or not can_manage(scope, appeal.community):
+        return None
+    return reporter.resident

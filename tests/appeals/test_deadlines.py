@@ -57,4 +57,5 @@ def test_scan_runs_as_a_task(world, in_progress):
         "patrols_closed": 0,
         "activities_reminded": 0,
         "points_expired": 0,
+        "service_orders_late": 0,
     }
