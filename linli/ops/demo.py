@@ -8,6 +8,7 @@ def seed_everything(*, seed: int) -> dict[str, int]:
     from linli.dashboard.demo import seed_dashboard
     from linli.gridwork.demo import seed_gridwork
     from linli.registry.demo import seed_registry
+    from linli.services.demo import seed_services
     from linli.volunteers.demo import seed_volunteers
     from linli.wishes.demo import seed_wishes
 
@@ -23,6 +24,7 @@ def seed_everything(*, seed: int) -> dict[str, int]:
     seed_councils(community=hemei, seed=seed)
     summary["wishes"] = seed_wishes(community=hemei, seed=seed)
     summary.update(seed_volunteers(community=hemei, seed=seed))
+    summary.update(seed_services(community=hemei, seed=seed))
     summary.update(seed_gridwork(community=hemei, seed=seed))
     summary.update(seed_dashboard(seed=seed))
     return summary

@@ -57,6 +57,7 @@ DEMO_USERS = [
     ("partner", "共建单位 吴老师", Role.PARTNER_STAFF),
     ("resident", "居民 张大爷", Role.RESIDENT),
     ("merchant", "爱心商户 悦容美发", Role.PARTNER_STAFF),
+    ("craftsman", "乐修匠 李师傅", Role.RESIDENT),
     ("xinqiao", "新桥社区工作者", Role.COMMUNITY_STAFF),
 ]
 
@@ -277,9 +278,13 @@ class _RegistryDemo:
                 anchor = {"place": xinqiao}
             elif username == "merchant":  # a caring shop's phone: confirms codes (volunteers)
                 anchor = {"organisation": Organisation.objects.get(name="悦容美发", place=hemei)}
+            elif username == "craftsman":  # a 乐修匠 craftsman: a skilled resident of grid 2 (services)
+                anchor = {
+                    "household": Household.objects.filter(dwelling__grid=grid2, members__relationship=Relationship.HEAD).order_by("id")[3]
+                }
             else:
                 anchor = anchors[role]
             account_services.role_assign(actor=admin, user=user, role=role, **anchor)
             if role == Role.RESIDENT:
-                user.resident = head_household.members.get(relationship=Relationship.HEAD)
+                user.resident = anchor["household"].members.get(relationship=Relationship.HEAD)
                 user.save(update_fields=["resident"])

@@ -11,6 +11,8 @@ constraint on PostgreSQL — added by migration 0002 — and the room's row lock
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -343,8 +345,8 @@ class Canteen(models.Model):
     community = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
     name = models.CharField(_("名称"), max_length=60)
     address = models.CharField(_("地址"), max_length=100, blank=True)
-    lunch_cutoff = models.TimeField(_("午餐截止订餐时间"), default="09:30")
-    dinner_cutoff = models.TimeField(_("晚餐截止订餐时间"), default="15:00")
+    lunch_cutoff = models.TimeField(_("午餐截止订餐时间"), default=time(9, 30))
+    dinner_cutoff = models.TimeField(_("晚餐截止订餐时间"), default=time(15, 0))
     elderly_age = models.PositiveSmallIntegerField(_("老年优惠年龄"), default=60)
     elderly_discount = models.PositiveSmallIntegerField(_("老年优惠（%）"), default=20)
     care_discount = models.PositiveSmallIntegerField(_("关怀对象优惠（%）"), default=50)
@@ -454,8 +456,8 @@ class Room(models.Model):
     kind = models.CharField(_("类型"), max_length=16, choices=RoomKind.choices, default=RoomKind.FUNCTION)
     location = models.CharField(_("位置"), max_length=100, blank=True)
     seats = models.PositiveSmallIntegerField(_("可容纳人数"), default=20)
-    opens_at = models.TimeField(_("开放时间"), default="08:30")
-    closes_at = models.TimeField(_("关闭时间"), default="21:00")
+    opens_at = models.TimeField(_("开放时间"), default=time(8, 30))
+    closes_at = models.TimeField(_("关闭时间"), default=time(21, 0))
     open_weekdays = models.JSONField(_("开放日（周一=0）"), default=list)
     needs_approval = models.BooleanField(_("需审批"), default=False)
     active = models.BooleanField(_("可预约"), default=True)

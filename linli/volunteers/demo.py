@@ -92,6 +92,7 @@ def seed_volunteers(*, community: Place, seed: int) -> dict[str, int]:
     residents = list(
         Resident.objects.filter(household__dwelling__community_id=community.pk, birth_date__year__lte=2006)
         .exclude(pk=demo_resident.resident_id)
+        .exclude(pk__in=User.objects.filter(resident__isnull=False).values("resident_id"))
         .order_by("id")
         .values_list("pk", "name")
     )
