@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from linli.appeals.forms import MultipleFileField
 from linli.registry.models import CareTag
 from linli.services.models import Category, Eligibility, MealKind, OrderStatus, Origin, ProviderKind, RoomKind, Slot
-from linli.services.services import MATTERS
 from linli.volunteers.models import Availability, Skill
 
 MAX_ID = 2**63 - 1
@@ -195,9 +194,8 @@ class RoomForm(forms.Form):
 
 class CaseForm(forms.Form):
     resident = forms.ModelChoiceField(label=_("委托人"), queryset=None)
-    matter = forms.CharField(
-        label=_("代办事项"), max_length=60, widget=forms.TextInput(attrs={"list": "matters"}), help_text=_("常见：") + "、".join(MATTERS)
-    )
+    # The page's datalist offers the common matters (services.MATTERS), each with its steps.
+    matter = forms.CharField(label=_("代办事项"), max_length=60, widget=forms.TextInput(attrs={"list": "matters"}))
     due_on = forms.DateField(label=_("承诺办结日期（可空）"), required=False, widget=_Date)
 
     def __init__(self, *args, residents, **kwargs):
