@@ -251,3 +251,12 @@ def scope_for(user) -> Scope:
 def forget_scope(user) -> None:
     """After a role change the cached scope on this user object is stale."""
     user.__dict__.pop("_linli_scope", None)
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """A domain predicate's answer as a refusal: services call ``access.require(...)``."""
+    if not allowed:
+        from django.core.exceptions import PermissionDenied
+        from django.utils.translation import gettext as _
+
+        raise PermissionDenied(message or _("您无权执行此操作。"))

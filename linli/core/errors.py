@@ -109,3 +109,22 @@ def post_action(request, *, form, call, success_url, rerender, ok: str | None = 
     response = rerender()
     response.status_code = 400
     return response
+
+
+def query_params(form_class, request) -> dict:
+    """A page's query parameters through a form: a wrong type is a 400 with the reasons,
+    never a 500 or a guess."""
+    from django.core.exceptions import BadRequest
+
+    form = form_class(request.GET)
+    if not form.is_valid():
+        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return form.cleaned_data
+
+
+def checked_choices(values, allowed, field: str, errors: dict) -> list[str]:
+    """A list of choices without repeats; any value not allowed puts a reason on ``field``."""
+    values = list(dict.fromkeys(values or []))
+    if any(v not in allowed for v in values):
+        errors[field] = _("无效的选项。")
+    return values

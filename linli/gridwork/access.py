@@ -11,13 +11,11 @@ for permissions.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.accounts.models import Role
-from linli.accounts.scope import Reach, Scope, register_capability, register_locator
+from linli.accounts.scope import Reach, Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.gridwork.models import Patrol, Round, RoundContact, SentimentRecord, StewardLink, SupportingForce, Visit
 from linli.registry.models import Grid, Household, Place, PlaceKind
 
@@ -42,11 +40,6 @@ register_locator(Round, path="community__path")
 register_locator(RoundContact, path="household__dwelling__path", grid="household__dwelling__grid_id", household="household_id")
 register_locator(StewardLink, path="household__dwelling__path", grid="household__dwelling__grid_id", household="household_id")
 register_locator(SupportingForce, path="grid__community__path", grid="grid_id")
-
-
-def require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("您无权执行此操作。"))
 
 
 # ---- patrols --------------------------------------------------------------------------------------

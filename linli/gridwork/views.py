@@ -197,7 +197,7 @@ def finding(request, kind):
 
     elif kind == Finding.Kind.ORDER:
         from linli.services import access as service_access
-        from linli.services.models import Service
+        from linli.services import selectors as service_selectors
 
         residents = service_access.orderable_residents(scope, request.user).filter(
             household__dwelling__path__startswith=where.path[: Place.steplen * 4]
@@ -208,7 +208,7 @@ def finding(request, kind):
         form = forms.OrderFindingForm(
             request.POST or None,
             residents=residents.select_related("household__dwelling").order_by("household__dwelling__path"),
-            services=Service.objects.filter(community_id=community_id, active=True),
+            services=service_selectors.active_services(community_id),
         )
 
         def call(d):

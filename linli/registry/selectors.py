@@ -292,3 +292,9 @@ def party_tree(community: Place) -> list:
         .order_by("path")
     )
     return nodes
+
+
+def community_or_404(pk) -> Place:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Place, pk=pk, kind=PlaceKind.COMMUNITY)

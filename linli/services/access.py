@@ -11,15 +11,13 @@ figures (counts), never an order.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.accounts.models import Role
-from linli.accounts.scope import Scope, register_capability, register_locator
+from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.registry.access import acts_in_community
-from linli.registry.models import Place, PlaceKind, Resident
+from linli.registry.models import Place, Resident
 from linli.services.models import (
     AgencyCase,
     BookingStatus,
@@ -57,11 +55,6 @@ register_locator(
     grid="resident__household__dwelling__grid_id",
     household="resident__household_id",
 )
-
-
-def require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("您无权执行此操作。"))
 
 
 # ---- who is who ---------------------------------------------------------------------------------
@@ -127,6 +120,16 @@ def eligible(service: Service, resident: Resident) -> bool:
         return True
     wanted = {t.pk for t in service.care_tags.all()}
     return bool(wanted) and resident.care_tags.filter(pk__in=wanted).exists()
+
+
+def order_residents(scope: Scope, user, resident_pk: int | None) -> QuerySet:
+    """Whom the order form offers: one's own household, plus the resident asked for when the
+    person may order for them."""
+    mine = own_resident(user)
+    q = Q(household_id=mine.household_id) if mine is not None else Q(pk__in=[])
+    if resident_pk:
+        q |= Q(pk__in=orderable_residents(scope, user).filter(pk=resident_pk).values("pk"))
+    return Resident.objects.filter(q, is_active=True).select_related("household__dwelling").order_by("pk")
 
 
 def orderable_residents(scope: Scope, user) -> QuerySet:
@@ -323,10 +326,6 @@ def service_community(scope: Scope, user) -> Place | None:
     from linli.registry.access import communities
 
     return (managed_communities(scope) | communities(scope, ORDER_FOR_OTHERS)).order_by("path").first()
-
-
-def is_community(place: Place) -> bool:
-    return place.kind == PlaceKind.COMMUNITY
 
 
 def can_book_for_council(scope: Scope, user, council) -> bool:

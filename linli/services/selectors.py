@@ -59,6 +59,10 @@ def services_for(community: Place, resident) -> QuerySet:
     return Service.objects.filter(q, community=community, active=True).distinct().order_by("category", "id")
 
 
+def active_services(community_id: int) -> QuerySet:
+    return Service.objects.filter(community_id=community_id, active=True).order_by("category", "id")
+
+
 def providers(community: Place) -> QuerySet:
     """Providers with their load (open orders) and rating, in one query."""
     return (
@@ -187,6 +191,17 @@ def case_rows(qs: QuerySet) -> QuerySet:
     return qs.select_related("resident", "agent").annotate(
         n_steps=Count("steps", distinct=True), n_done=Count("steps", filter=Q(steps__done_on__isnull=False), distinct=True)
     )
+
+
+def household_cases(resident) -> QuerySet:
+    """A resident's household's agency cases (their own page)."""
+    if resident is None:
+        return AgencyCase.objects.none()
+    return AgencyCase.objects.filter(resident__household_id=resident.household_id)
+
+
+def cases_carried_by(user) -> QuerySet:
+    return AgencyCase.objects.filter(agent=user, status=CaseStatus.OPEN)
 
 
 def case_detail(case: AgencyCase) -> dict:

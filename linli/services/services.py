@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import Role, RoleAssignment, User
 from linli.accounts.scope import scope_for
 from linli.core import audit, outbox
+from linli.core.errors import checked_choices
 from linli.core.images import clean_photos
 from linli.core.models import Notification
 from linli.core.workdays import deadline_after
@@ -124,13 +125,6 @@ def _require_state(ok: bool) -> None:
 # ---- the catalogue and providers ----------------------------------------------------------------------
 
 
-def _clean_list(values, allowed, field: str, errors: dict) -> list[str]:
-    values = list(dict.fromkeys(values or []))
-    if any(v not in allowed for v in values):
-        errors[field] = _("无效的选项。")
-    return values
-
-
 def service_save(
     *,
     actor: User,
@@ -221,8 +215,8 @@ def provider_save(
         errors["kind"] = _("请选择类型。")
     if origin and origin not in Origin.values:
         errors["origin"] = _("无效的选项。")
-    skills = _clean_list(skills, Skill.values, "skills", errors)
-    availability = _clean_list(availability, Availability.values, "availability", errors)
+    skills = checked_choices(skills, Skill.values, "skills", errors)
+    availability = checked_choices(availability, Availability.values, "availability", errors)
     if kind == ProviderKind.CRAFTSMAN and user is None:
         errors["user"] = _("工匠须绑定本人账号，才能在手机上接单。")
     if kind != ProviderKind.CRAFTSMAN and user is None and organisation is None:

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,22 +19,12 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import scope_for
 from linli.core.errors import post_action
+from linli.core.errors import query_params as _param
 from linli.registry.models import Organisation, Place, PlaceKind, Resident
+from linli.registry.selectors import community_or_404 as _community
 from linli.services import access, forms, selectors, services
 from linli.services.models import AgencyCase, Booking, Meal, MealOrder, Order, OrderPhoto, OrderStatus, Provider, Room, Service
 from linli.services.services import MATTERS
-
-
-def _param(form_class, request):
-    """Query parameters: a wrong type is a 400 with the reasons, never a 500 or a guess."""
-    form = form_class(request.GET)
-    if not form.is_valid():
-        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return form.cleaned_data
-
-
-def _community(pk) -> Place:
-    return get_object_or_404(Place, pk=pk, kind=PlaceKind.COMMUNITY)
 
 
 def _rerender(view, request, *args, **kw):
@@ -63,7 +53,7 @@ def home(request):
         "managed": access.managed_communities(scope),
         "figures_for": access.figure_communities(scope),
         "may_order_for_others": scope.has(access.ORDER_FOR_OTHERS),
-        "carrying": selectors.case_rows(AgencyCase.objects.filter(agent=request.user, status="open")),
+        "carrying": selectors.case_rows(selectors.cases_carried_by(request.user)),
     }
     return render(request, "services/home.html", context)
 
@@ -74,15 +64,8 @@ def home(request):
 def _order_form_context(request):
     scope = scope_for(request.user)
     params = _param(forms.OrderParams, request)
-    own = access.own_resident(request.user)
-    residents = Resident.objects.none()
-    if own is not None:
-        residents = Resident.objects.filter(household_id=own.household_id, is_active=True)
-    if params["resident"]:
-        other = access.orderable_residents(scope, request.user).filter(pk=params["resident"])
-        residents = (residents | other) if own else other
-    residents = residents.select_related("household__dwelling").order_by("pk")
-    resident = residents.filter(pk=params["resident"]).first() if params["resident"] else (residents.first())
+    residents = access.order_residents(scope, request.user, params["resident"])
+    resident = residents.filter(pk=params["resident"]).first() if params["resident"] else residents.first()
     if resident is None:
         raise Http404
     community = Place.objects.get(pk=resident.household.dwelling.community_id)
@@ -100,7 +83,7 @@ def _order_form_context(request):
 def order_new(request):
     """点单: a resident for their household, or an agent for a resident (?resident=)."""
     residents, resident, community, appeal, params = _order_form_context(request)
-    catalogue = Service.objects.filter(community=community, active=True).order_by("category", "id")
+    catalogue = selectors.active_services(community.pk)
     initial = {"resident": resident.pk, "service": params["service"], "idempotency_key": uuid.uuid4().hex}
     if appeal is not None:
         initial["description"] = appeal.description[:1000]
@@ -157,7 +140,7 @@ def order(request, pk):
     return _order_page(request, _access_order(request, pk))
 
 
-def _providers_for_answer(request, order):
+def _providers_for_answer(request):
     return Provider.objects.filter(pk__in=access.provider_ids(scope_for(request.user), request.user))
 
 
@@ -168,12 +151,12 @@ ORDER_ACTIONS = {
         _("已派单。"),
     ),
     "accept": (
-        lambda r, o: forms.AnswerForm(r.POST, providers=_providers_for_answer(r, o)),
+        lambda r, o: forms.AnswerForm(r.POST, providers=_providers_for_answer(r)),
         lambda r, o, d: services.order_accept(actor=r.user, order=o, provider=d["provider"]),
         _("已接单，请按时上门。"),
     ),
     "decline": (
-        lambda r, o: forms.AnswerForm(r.POST, providers=_providers_for_answer(r, o)),
+        lambda r, o: forms.AnswerForm(r.POST, providers=_providers_for_answer(r)),
         lambda r, o, d: services.order_decline(actor=r.user, order=o, provider=d["provider"], reason=d["reason"]),
         _("已婉拒。"),
     ),
@@ -482,7 +465,7 @@ def kitchen(request, community_pk, bound=None, status=200):
         raise Http404
     params = _param(forms.DayParams, request)
     day = params["start"] or timezone.localdate()
-    meals = [m for m in selectors.week_meals(place, day, days=1)]
+    meals = selectors.week_meals(place, day, days=1)
     context = {
         "community": community,
         "canteen": place,

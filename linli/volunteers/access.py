@@ -10,13 +10,11 @@ figures (counts and sums), never the volunteers' phones.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.accounts.models import Role
-from linli.accounts.scope import Scope, register_capability, register_locator
+from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.registry.access import acts_in_community
 from linli.registry.models import Organisation, Place, PlaceKind
 from linli.volunteers.models import Activity, ActivityStatus, Campaign, Offer, Purchase, Redemption, SignUpStatus, Team, Volunteer
@@ -37,11 +35,6 @@ SERVE_AS_UNIT = _cap("serve_as_unit", {R.PARTNER_STAFF}, gettext_lazy("以商户
 for model in (Volunteer, Team, Activity, Campaign, Offer, Purchase):
     register_locator(model, path="community__path")
 register_locator(Redemption, path="offer__community__path")
-
-
-def require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("您无权执行此操作。"))
 
 
 # ---- who is who ---------------------------------------------------------------------------------

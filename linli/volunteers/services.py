@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for
 from linli.core import audit, outbox
+from linli.core.errors import checked_choices as _choices
 from linli.core.models import Notification
 from linli.registry.models import CareTag, Organisation, Place, PlaceKind
 from linli.volunteers import access, selectors
@@ -68,14 +69,6 @@ class InvalidState(ValidationError):
 
 def _tell(user, subject: str, body: str, link: str = "") -> None:
     outbox.queue(recipient=user, channels=[Notification.Channel.IN_APP, Notification.Channel.WECHAT], subject=subject, body=body, link=link)
-
-
-def _choices(values, allowed, field: str, errors: dict) -> list[str]:
-    values = list(dict.fromkeys(values or []))
-    bad = [v for v in values if v not in allowed]
-    if bad:
-        errors[field] = _("无效的选项。")
-    return values
 
 
 # ---- rules ------------------------------------------------------------------------------------

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,8 +16,10 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import scope_for
 from linli.core.errors import post_action
+from linli.core.errors import query_params as _param
 from linli.core.masking import mask_name
-from linli.registry.models import Organisation, Place, PlaceKind
+from linli.registry.models import Organisation, Place
+from linli.registry.selectors import community_or_404 as _community
 from linli.volunteers import access, forms, selectors, services
 from linli.volunteers.models import (
     Activity,
@@ -31,19 +32,6 @@ from linli.volunteers.models import (
     Skill,
     Volunteer,
 )
-
-
-def _param(form_class, request):
-    """Query parameters: a wrong type is a 400 with the reasons, never a 500 or a guess."""
-    form = form_class(request.GET)
-    if not form.is_valid():
-        raise BadRequest("; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return form.cleaned_data
-
-
-def _community(pk) -> Place:
-    return get_object_or_404(Place, pk=pk, kind=PlaceKind.COMMUNITY)
-
 
 # ---- the volunteer's own pages ----------------------------------------------------------------------
 

@@ -8,13 +8,11 @@ community. The wall itself is public and shows no one (``selectors.wall``).
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from linli.accounts.models import Role
-from linli.accounts.scope import Scope, register_capability, register_locator
+from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.registry.access import acts_in_community
 from linli.registry.models import Organisation, Place, Resident
 from linli.wishes.models import Wish, WishStatus
@@ -38,11 +36,6 @@ register_locator(
 # Residents who claim: party members and volunteers (care tags).
 CLAIMER_TAGS = frozenset({"party_member", "on_duty_party_member", "volunteer"})
 WALL_STATES = frozenset({WishStatus.OPEN, WishStatus.CLAIMED, WishStatus.FULFILLED, WishStatus.CONFIRMED})
-
-
-def require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("您无权执行此操作。"))
 
 
 def _own(user, wish: Wish) -> bool:
