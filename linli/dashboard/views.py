@@ -161,8 +161,22 @@ def _subject_page(request, subject: Subject):
             "people": selectors.population([subject.obj.pk]) if community_page else None,
             "work": _work(subject.obj, period, now) if community_page else [],
             "three_without": selectors.three_without_compounds(subject.obj, period, now=now) if community_page else [],
+            "services": _services(request, subject.obj, period) if community_page else None,
         },
     )
+
+
+def _services(request, community, period) -> dict | None:
+    """为民服务 for the same period (orders, times, ratings, meals, bookings), where the viewer may
+    see the services' figures."""
+    from linli.accounts.scope import scope_for
+    from linli.registry.models import PlaceKind
+    from linli.services import access as service_access
+    from linli.services import selectors as service_selectors
+
+    if community.kind != PlaceKind.COMMUNITY or not service_access.can_view_figures(scope_for(request.user), community):
+        return None
+    return {"start": period.start, "end": period.end, "f": service_selectors.figures(community, period.start, period.end)}
 
 
 def _work(community, period, now) -> list[dict]:

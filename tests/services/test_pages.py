@@ -185,3 +185,15 @@ def test_order_flow_through_pages(client, world, sworld, settings, tmp_path):
     o.refresh_from_db()
     assert o.status == "done" and o.rating == 5
     _ = timedelta
+
+
+def test_dashboard_shows_service_figures_to_who_may_see_them(client, world, sworld):
+    s = sworld
+    o = services.order_accept(actor=s.fixer_user, order=offered(s, world), provider=s.fixer)
+    services.order_confirm(actor=s.resident, order=services.order_deliver(actor=s.fixer_user, order=o, note="好了"), rating=4)
+    url = reverse("dashboard:area", args=[world.community.pk])
+    for user in (s.staff, world.user("street")):
+        body = get(client, user, url).content.decode()
+        assert reverse("services:figures", args=[world.community.pk]) in body and "在岗工匠" in body
+    grid_page = get(client, world.user("gridleader"), reverse("dashboard:grid", args=[world.grid.pk]))
+    assert "在岗工匠" not in grid_page.content.decode()
