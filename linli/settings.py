@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "linli.wishes",
     "linli.volunteers",
     "linli.services",
+    "linli.notices",
     "linli.gridwork",
     "linli.dashboard",
     "linli.ops",

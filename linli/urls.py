@@ -27,6 +27,7 @@ urlpatterns = [
     path("wishes/", include("linli.wishes.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
     path("services/", include("linli.services.urls")),
+    path("notices/", include("linli.notices.urls")),
     path("gridwork/", include("linli.gridwork.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
     path("api/", include("linli.api.urls")),

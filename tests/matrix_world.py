@@ -300,6 +300,7 @@ def build_matrix_world():
     # ---- volunteers ----------------------------------------------------------------------------------------
     build_volunteers(o, w, users, admin, staff, far_staff)
     build_services(o, w, users, admin, staff, far_staff)
+    build_notices(o, w, users, staff, far_staff)
 
     # ---- structure: a party node inside and outside ------------------------------------------------------
     o.party_in = registry.party_organisation_create(
@@ -448,3 +449,19 @@ def build_services(o, w, users, admin, staff, far_staff):
             purpose="读书会",
         )
         setattr(o, f"booking_{key}", booking)
+
+
+def build_notices(o, w, users, staff, far_staff):
+    """A notice to each community (delivered), 张三's and 王五's receipts, a reply to each."""
+    from linli.notices import services as nt
+
+    o.notice_in, _ = nt.notice_publish(actor=staff, community=w.community, place=w.community, title="和美停水通知", body="周六停水")
+    o.notice_out, _ = nt.notice_publish(
+        actor=far_staff, community=w.other_community, place=w.other_community, title="新桥停电通知", body="周日停电"
+    )
+    for n in (o.notice_in, o.notice_out):
+        nt.notice_deliver(notice_id=n.pk)
+    o.receipt_in = o.notice_in.receipts.get(resident=w.resident)
+    o.receipt_out = o.notice_out.receipts.get(resident=w.far_resident)
+    o.reply_in, _ = nt.reply_post(actor=users["resident"], notice=o.notice_in, text="几点来水")
+    o.reply_out, _ = nt.reply_post(actor=User.objects.get(username="wangwu"), notice=o.notice_out, text="几点来电")

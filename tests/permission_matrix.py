@@ -2136,6 +2136,211 @@ SERVICE_API_ROWS = [
 ]
 
 
+# ---- notices ------------------------------------------------------------------------------------------
+
+FOLLOWERS_IN = frozenset({"buildinghead", "dual", "gridworker", "gridleader", "other_gridworker", "staff", "secretary", "admin"})
+NOTICE_IN = FOLLOWERS_IN | {"resident", "neighbour"}
+# Building 1 (张三's receipt, a notice to it): its building head, grid 1, the community.
+FOLLOW_B1 = frozenset({"buildinghead", "dual", "gridworker", "gridleader", "staff", "secretary", "admin"})
+
+
+def _notice_target(o, out):
+    return {
+        "target": f"place:{(o.b3 if out else o.b1).pk}",
+        "title": "楼道通知",
+        "body": "周六打扫",
+        "priority": "normal",
+        "idempotency_key": "m",
+    }
+
+
+def _notice_json(o, out):
+    return {
+        "community_id": (o.far_community if out else o.community).pk,
+        "place_id": (o.b3 if out else o.b1).pk,
+        "title": "楼道通知",
+        "body": "周六打扫",
+    }
+
+
+def _reminders(o, kw):
+    from linli.notices.models import Receipt
+
+    return sum(Receipt.objects.values_list("reminders", flat=True))
+
+
+def _receipt_state(o, kw):
+    from linli.notices.models import Receipt
+
+    return Receipt.objects.get(pk=kw["pk"]).read_via
+
+
+def _reply_appeal(o, kw):
+    from linli.notices.models import Reply
+
+    return Reply.objects.get(pk=kw["pk"]).appeal_id
+
+
+def _notice_status(o, kw):
+    from linli.notices.models import Notice
+
+    return Notice.objects.get(pk=kw["pk"]).status
+
+
+def _replies(o, kw):
+    from linli.notices.models import Reply
+
+    return Reply.objects.count()
+
+
+def _groups(o, kw):
+    from linli.notices.models import Group
+
+    return Group.objects.count()
+
+
+def _notices(o, kw):
+    from linli.notices.models import Notice
+
+    return Notice.objects.count()
+
+
+def _community_kw(o):
+    return {"community_pk": o.community.pk}
+
+
+def _far_community_kw(o):
+    return {"community_pk": o.far_community.pk}
+
+
+def _signed_receipt(attr):
+    def kw(o):
+        from linli.notices.services import receipt_signature
+
+        r = getattr(o, attr)
+        return {"pk": r.pk, "signature": receipt_signature(r)}
+
+    return kw
+
+
+NOTICE_ROWS = [
+    Row("notices:inbox", allow=AUTH, see=((lambda o: o.notice_in.title, NOTICE_IN), (lambda o: o.notice_out.title, FAR_STAFF))),
+    Row("notices:new", inside=_community_kw, outside=_far_community_kw, allow=FOLLOWERS_IN, allow_out=FAR_STAFF),
+    Row(
+        "notices:new",
+        "post",
+        inside=_community_kw,
+        outside=_far_community_kw,
+        allow=FOLLOW_B1,
+        allow_out=FAR_STAFF,
+        data=_notice_target,
+        probe=_notices,
+    ),
+    Row("notices:groups", inside=_community_kw, outside=_far_community_kw, allow=FOLLOWERS_IN, allow_out=FAR_STAFF),
+    Row(
+        "notices:groups",
+        "post",
+        inside=_community_kw,
+        outside=_far_community_kw,
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"name": "独居老人", "source": "tag", "tag": o.r1.care_tags.first().pk},
+        probe=_groups,
+    ),
+    Row("notices:notice", inside=pk("notice_in"), outside=pk("notice_out"), allow=NOTICE_IN, allow_out=FAR_STAFF),
+    Row("notices:unread", inside=pk("notice_in"), outside=pk("notice_out"), allow=FOLLOWERS_IN, allow_out=FAR_STAFF),
+    Row(
+        "notices:act",
+        "post",
+        variant="remind",
+        inside=lambda o: {"pk": o.notice_in.pk, "action": "remind"},
+        outside=lambda o: {"pk": o.notice_out.pk, "action": "remind"},
+        allow=FOLLOWERS_IN,
+        allow_out=FAR_STAFF,
+        probe=_reminders,
+    ),
+    Row(
+        "notices:act",
+        "post",
+        variant="withdraw",
+        inside=lambda o: {"pk": o.notice_in.pk, "action": "withdraw"},
+        outside=lambda o: {"pk": o.notice_out.pk, "action": "withdraw"},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"reason": "发错了"},
+        probe=lambda o, kw: _notice_status(o, {"pk": kw["pk"]}),
+    ),
+    Row(
+        "notices:act",
+        "post",
+        variant="reply",
+        inside=lambda o: {"pk": o.notice_in.pk, "action": "reply"},
+        outside=lambda o: {"pk": o.notice_out.pk, "action": "reply"},
+        allow=frozenset({"resident", "neighbour"}),
+        allow_out=NONE,
+        data=lambda o, out: {"text": "收到"},
+        probe=_replies,
+    ),
+    Row(
+        "notices:told",
+        "post",
+        inside=pk("receipt_in"),
+        outside=pk("receipt_out"),
+        allow=FOLLOW_B1,
+        allow_out=FAR_STAFF,
+        probe=_receipt_state,
+    ),
+    Row(
+        "notices:reply_appeal",
+        "post",
+        inside=pk("reply_in"),
+        outside=pk("reply_out"),
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=_reply_appeal,
+    ),
+    Row("notices:read_link", inside=_signed_receipt("receipt_in"), outside=_signed_receipt("receipt_out"), allow=ALL, allow_out=ALL),
+]
+
+NOTICE_API_ROWS = [
+    Row("api-notices", allow=AUTH, see=((lambda o: o.notice_in.title, NOTICE_IN), (lambda o: o.notice_out.title, FAR_STAFF))),
+    Row("api-notices", "post", allow=FOLLOW_B1, json=True, data=lambda o, out: _notice_json(o, False), probe=_notices),
+    Row("api-notice", inside=pk("notice_in"), outside=pk("notice_out"), allow=NOTICE_IN, allow_out=FAR_STAFF),
+    Row("api-notice-unread", inside=pk("notice_in"), outside=pk("notice_out"), allow=FOLLOWERS_IN, allow_out=FAR_STAFF),
+    Row(
+        "api-notice-remind",
+        "post",
+        inside=pk("notice_in"),
+        outside=pk("notice_out"),
+        allow=FOLLOWERS_IN,
+        allow_out=FAR_STAFF,
+        json=True,
+        probe=_reminders,
+    ),
+    Row(
+        "api-notice-reply",
+        "post",
+        inside=pk("notice_in"),
+        outside=pk("notice_out"),
+        allow=frozenset({"resident", "neighbour"}),
+        allow_out=NONE,
+        json=True,
+        data=lambda o, out: {"text": "收到"},
+        probe=_replies,
+    ),
+    Row(
+        "api-notice-told",
+        "post",
+        inside=pk("receipt_in"),
+        outside=pk("receipt_out"),
+        allow=FOLLOW_B1,
+        allow_out=FAR_STAFF,
+        json=True,
+        probe=_receipt_state,
+    ),
+]
+
+
 ROWS: list[Row] = [
     *CORE,
     *REGISTRY_ROWS,
@@ -2145,6 +2350,8 @@ ROWS: list[Row] = [
     *VOLUNTEER_ROWS,
     *SERVICE_ROWS,
     *SERVICE_API_ROWS,
+    *NOTICE_ROWS,
+    *NOTICE_API_ROWS,
     *GRIDWORK_ROWS,
     *DASHBOARD_ROWS,
     *STRUCTURE_ROWS,
@@ -2159,6 +2366,7 @@ GROUPS = {
     "wishes": WISH_ROWS,
     "volunteers": VOLUNTEER_ROWS,
     "services": SERVICE_ROWS + SERVICE_API_ROWS,
+    "notices": NOTICE_ROWS + NOTICE_API_ROWS,
     "gridwork": GRIDWORK_ROWS,
     "dashboard": DASHBOARD_ROWS,
     "structure": STRUCTURE_ROWS,

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from linli.appeals import api as appeals
 from linli.councils import api as councils
 from linli.gridwork import api as gridwork
+from linli.notices import api as notices
 from linli.registry import api as registry
 from linli.services import api as services
 from linli.volunteers import api as volunteers
@@ -65,6 +66,12 @@ urlpatterns = [
     path("services/meals/<id:pk>/order/", services.MealOrderApi.as_view(), name="api-service-meal-order"),
     path("services/rooms/", services.RoomListApi.as_view(), name="api-service-rooms"),
     path("services/rooms/<id:pk>/book/", services.RoomBookApi.as_view(), name="api-service-book"),
+    path("notices/", notices.NoticesApi.as_view(), name="api-notices"),
+    path("notices/<id:pk>/", notices.NoticeApi.as_view(), name="api-notice"),
+    path("notices/<id:pk>/unread/", notices.UnreadApi.as_view(), name="api-notice-unread"),
+    path("notices/<id:pk>/remind/", notices.RemindApi.as_view(), name="api-notice-remind"),
+    path("notices/<id:pk>/replies/", notices.ReplyApi.as_view(), name="api-notice-reply"),
+    path("notices/receipts/<id:pk>/told/", notices.ToldApi.as_view(), name="api-notice-told"),
     path("gridwork/patrols/", gridwork.PatrolListStartApi.as_view(), name="api-patrols"),
     path("gridwork/patrols/<id:pk>/end/", gridwork.PatrolEndApi.as_view(), name="api-patrol-end"),
     path("gridwork/compliance/", gridwork.ComplianceApi.as_view(), name="api-compliance"),

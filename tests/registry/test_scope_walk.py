@@ -96,6 +96,9 @@ def _registry_url_names():
         "api-wish",
         "api-volunteer",
         "api-service",
+        "api-notice",
+        "api-project",
+        "api-mediation",
     )  # volunteers: the matrix and tests/volunteers
     return {n for n in names if n.startswith("registry:") or (n.startswith("api") and not n.startswith(own_walks))}
 
