@@ -245,7 +245,7 @@ def notice_read_by_link(*, receipt: Receipt, signature: str) -> bool:
 def receipt_mark_told(*, actor: User, receipt: Receipt) -> Receipt:
     """上门告知: the building head (or grid worker) told the person at the door."""
     with transaction.atomic():
-        locked = Receipt.objects.select_for_update().select_related("notice__community", "dwelling").get(pk=receipt.pk)
+        locked = Receipt.objects.select_for_update(of=("self",)).select_related("notice__community", "dwelling").get(pk=receipt.pk)
         access.require(access.can_mark_told(scope_for(actor), locked))
         if locked.read_at is not None:
             raise ValidationError(_("已读，无需再告知。"))
@@ -265,7 +265,7 @@ def notice_remind(*, actor: User, notice: Notice) -> int:
         notice = Notice.objects.select_for_update(of=("self",)).select_related("community").get(pk=notice.pk)
         access.require(access.can_remind(scope, notice))
         unread = access.followed_receipts(scope, notice).filter(read_at__isnull=True).exclude(reminded_at__gt=hour_ago)
-        ids = list(unread.select_for_update().values_list("pk", flat=True))
+        ids = list(unread.select_for_update(of=("self",)).values_list("pk", flat=True))
         if not ids:
             return 0
         Receipt.objects.filter(pk__in=ids).update(reminders=F("reminders") + 1, reminded_at=timezone.now())
@@ -284,7 +284,7 @@ def notice_remind(*, actor: User, notice: Notice) -> int:
 def notice_withdraw(*, actor: User, notice: Notice, reason: str) -> Notice:
     reason = _text(reason, "reason", 200, _("请写明撤回原因。"))
     with transaction.atomic():
-        locked = Notice.objects.select_for_update().select_related("community").get(pk=notice.pk)
+        locked = Notice.objects.select_for_update(of=("self",)).select_related("community").get(pk=notice.pk)
         access.require(access.can_withdraw(scope_for(actor), actor, locked))
         old = locked.status
         locked.status = NoticeStatus.WITHDRAWN
@@ -323,7 +323,9 @@ def reply_to_appeal(*, actor: User, reply: Reply, category=None):
     scope = scope_for(actor)
     with transaction.atomic():
         locked = (
-            Reply.objects.select_for_update().select_related("notice__community", "author__resident__household__dwelling").get(pk=reply.pk)
+            Reply.objects.select_for_update(of=("self",))
+            .select_related("notice__community", "author__resident__household__dwelling")
+            .get(pk=reply.pk)
         )
         access.require(access.can_raise_appeal(scope, locked))
         resident = locked.author.resident

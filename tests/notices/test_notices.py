@@ -227,3 +227,38 @@ def test_visible_notices(world, nworld):
     assert set(access.visible_notices(scope_for(nworld.head), nworld.head).values_list("pk", flat=True)) == {b2_only.pk, everyone.pk}
     assert not access.visible_notices(scope_for(world.user("far_staff")), world.user("far_staff")).exists()
     assert not Group.objects.exists()
+
+
+def _pg():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrency is tested on PostgreSQL")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_taps_at_once_publish_one_notice(world, nworld):
+    from tests.conftest import race
+
+    _pg()
+    results = race(
+        10,
+        lambda i: services.notice_publish(
+            actor=nworld.staff, community=world.community, place=nworld.compound, title="停水", body="周六", idempotency_key="same"
+        ),
+    )
+    assert results.count("ok") == 10  # every tap answered with the one notice
+    assert Notice.objects.count() == 1 and Receipt.objects.count() == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_reminders_at_once_remind_each_person_once(world, nworld):
+    from tests.conftest import race
+
+    _pg()
+    notice = publish(nworld.staff, world, place=nworld.compound)
+    services.notice_deliver(notice_id=notice.pk)
+    counts = []
+    results = race(10, lambda i: counts.append(services.notice_remind(actor=nworld.staff, notice=notice)))
+    assert results.count("ok") == 10 and sorted(counts) == [0] * 9 + [7]
+    assert sum(Receipt.objects.values_list("reminders", flat=True)) == 7
