@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "linli.volunteers",
     "linli.services",
     "linli.notices",
+    "linli.mediation",
     "linli.gridwork",
     "linli.dashboard",
     "linli.ops",

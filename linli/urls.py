@@ -28,6 +28,7 @@ urlpatterns = [
     path("volunteers/", include("linli.volunteers.urls")),
     path("services/", include("linli.services.urls")),
     path("notices/", include("linli.notices.urls")),
+    path("mediation/", include("linli.mediation.urls")),
     path("gridwork/", include("linli.gridwork.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
     path("api/", include("linli.api.urls")),

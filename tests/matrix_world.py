@@ -301,6 +301,7 @@ def build_matrix_world():
     build_volunteers(o, w, users, admin, staff, far_staff)
     build_services(o, w, users, admin, staff, far_staff)
     build_notices(o, w, users, staff, far_staff)
+    build_mediation(o, w, users, admin)
 
     # ---- structure: a party node inside and outside ------------------------------------------------------
     o.party_in = registry.party_organisation_create(
@@ -465,3 +466,28 @@ def build_notices(o, w, users, staff, far_staff):
     o.receipt_out = o.notice_out.receipts.get(resident=w.far_resident)
     o.reply_in, _ = nt.reply_post(actor=users["resident"], notice=o.notice_in, text="几点来水")
     o.reply_out, _ = nt.reply_post(actor=User.objects.get(username="wangwu"), notice=o.notice_out, text="几点来电")
+
+
+def build_mediation(o, w, users, admin):
+    """Confidential cases: in the first community the secretary oversees and grid 1's worker, on
+    the roster, mediates; community staff are not on the roster (they see nothing). In the other
+    community its staff are on the roster (they oversee it)."""
+    from datetime import date
+
+    from linli.mediation import services as md
+    from linli.mediation.models import Mediator
+
+    secretary, worker, far_staff = users["secretary"], users["gridworker"], users["far_staff"]
+    md.mediator_add(actor=secretary, community=w.community, user=worker, kind="grid_worker")
+    # No secretary in the other community: its roster is written as the secretary would.
+    far = Mediator.objects.create(community=w.other_community, user=far_staff, name="新桥调解员", kind="mediator")
+    parties = [{"side": "applicant", "name": "张三"}, {"side": "respondent", "name": "李四"}]
+    for key, community, opener in (("in", w.community, worker), ("out", w.other_community, far_staff)):
+        case = md.case_open(actor=opener, community=community, kind="noise", summary=f"{key}楼上噪音扰民", parties=parties)
+        md.case_session(actor=opener, case=case, held_on=date.today(), location="调解室", notes="双方各让一步")
+        setattr(o, f"case_{key}", case)
+        agreed = md.case_open(actor=opener, community=community, kind="boundary", summary=f"{key}通道之争", parties=parties)
+        md.case_session(actor=opener, case=agreed, held_on=date.today(), location="现场", notes="六尺巷调解")
+        agreed = md.case_agree(actor=opener, case=agreed, text="各让三尺", signed_on=date.today(), scan=jpeg("agreement.jpg"))
+        setattr(o, f"case_agreed_{key}", agreed)
+    o.far_mediator = far

@@ -2341,6 +2341,140 @@ NOTICE_API_ROWS = [
 ]
 
 
+# ---- mediation (confidential) ---------------------------------------------------------------------------
+
+# Inside: the secretary oversees, grid 1's worker mediates (on the roster, assigned). Community
+# staff are not on the roster; the administrator is nobody here. Outside: its staff on its roster.
+MEDIATES_IN = frozenset({"secretary", "gridworker"})
+MEDIATION_HOME = frozenset({"secretary", "gridworker", "far_staff", "street"})
+
+
+def _case_state(o, kw):
+    from linli.mediation.models import Case
+
+    c = Case.objects.get(pk=kw["pk"])
+    leads = list(c.assignments.order_by("id").values_list("mediator_id", "lead"))
+    return (c.status, c.parties.count(), c.sessions.count(), leads, c.follow_ups.count(), c.holds)
+
+
+def _cases(o, kw):
+    from linli.mediation.models import Case
+
+    return Case.objects.count()
+
+
+def _mediators(o, kw):
+    from linli.mediation.models import Mediator
+
+    return Mediator.objects.count()
+
+
+def _case_act(variant, inside, outside, allow, allow_out, data):
+    return Row(
+        "mediation:act", "post", variant=variant, inside=lambda o: {"pk": getattr(o, inside).pk, "action": variant},
+        outside=lambda o: {"pk": getattr(o, outside).pk, "action": variant}, allow=allow, allow_out=allow_out, data=data,
+        probe=_case_state,
+    )  # fmt: skip
+
+
+def _today(o=None, out=None):
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
+
+
+def _assign_data(o, out):
+    from linli.mediation.models import Mediator
+
+    m = o.far_mediator if out else Mediator.objects.get(user=o.users["gridworker"])
+    return {"mediator": m.pk}  # the opener led it; assigned again, not as the lead
+
+
+MEDIATION_ROWS = [
+    Row(
+        "mediation:home",
+        allow=MEDIATION_HOME,
+        see=((lambda o: o.case_in.number, MEDIATES_IN), (lambda o: o.case_out.number, frozenset({"far_staff"}))),
+    ),
+    Row("mediation:new", inside=_community_kw, outside=_far_community_kw, allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})),
+    Row(
+        "mediation:new",
+        "post",
+        inside=_community_kw,
+        outside=_far_community_kw,
+        allow=MEDIATES_IN,
+        allow_out=frozenset({"far_staff"}),
+        data=lambda o, out: {"kind": "neighbour", "summary": "漏水纠纷", "applicant": "张三"},
+        probe=_cases,
+    ),
+    Row("mediation:roster", inside=_community_kw, outside=_far_community_kw, allow=frozenset({"secretary"}), allow_out=NONE),
+    Row(
+        "mediation:roster",
+        "post",
+        inside=_community_kw,
+        outside=_far_community_kw,
+        allow=frozenset({"secretary"}),
+        allow_out=NONE,
+        data=lambda o, out: {"username": "gridleader", "kind": "grid_worker"},
+        probe=_mediators,
+    ),
+    Row(
+        "mediation:figures",
+        inside=lambda o: {"place_pk": o.community.pk},
+        outside=lambda o: {"place_pk": o.far_community.pk},
+        allow=frozenset({"secretary", "street"}),
+        allow_out=frozenset({"far_staff", "street"}),
+    ),
+    Row("mediation:case", inside=pk("case_in"), outside=pk("case_out"), allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})),
+    Row(
+        "mediation:scan", inside=pk("case_agreed_in"), outside=pk("case_agreed_out"), allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})
+    ),
+    _case_act("party", "case_in", "case_out", MEDIATES_IN, frozenset({"far_staff"}), lambda o, out: {"side": "other", "name": "王五"}),
+    _case_act("assign", "case_in", "case_out", frozenset({"secretary"}), frozenset({"far_staff"}), _assign_data),
+    _case_act(
+        "session",
+        "case_in",
+        "case_out",
+        MEDIATES_IN,
+        frozenset({"far_staff"}),
+        lambda o, out: {"held_on": _today(), "location": "调解室", "notes": "再次调解"},
+    ),
+    _case_act(
+        "agreement",
+        "case_in",
+        "case_out",
+        MEDIATES_IN,
+        frozenset({"far_staff"}),
+        lambda o, out: {"text": "约定晚十点后不再施工", "signed_on": _today()},
+    ),
+    _case_act(
+        "close",
+        "case_in",
+        "case_out",
+        MEDIATES_IN,
+        frozenset({"far_staff"}),
+        lambda o, out: {"status": "withdrawn", "outcome": "申请人撤回"},
+    ),
+    _case_act(
+        "follow_up",
+        "case_agreed_in",
+        "case_agreed_out",
+        MEDIATES_IN,
+        frozenset({"far_staff"}),
+        lambda o, out: {"visited_on": _today(), "holds": "0", "notes": "又起争执"},
+    ),
+]
+
+MEDIATION_API_ROWS = [
+    Row(
+        "api-mediation-cases",
+        allow=AUTH,
+        see=((lambda o: o.case_in.number, MEDIATES_IN), (lambda o: o.case_out.number, frozenset({"far_staff"}))),
+    ),
+    Row("api-mediation-case", inside=pk("case_in"), outside=pk("case_out"), allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})),
+]
+
+
 ROWS: list[Row] = [
     *CORE,
     *REGISTRY_ROWS,
@@ -2352,6 +2486,8 @@ ROWS: list[Row] = [
     *SERVICE_API_ROWS,
     *NOTICE_ROWS,
     *NOTICE_API_ROWS,
+    *MEDIATION_ROWS,
+    *MEDIATION_API_ROWS,
     *GRIDWORK_ROWS,
     *DASHBOARD_ROWS,
     *STRUCTURE_ROWS,
@@ -2367,6 +2503,7 @@ GROUPS = {
     "volunteers": VOLUNTEER_ROWS,
     "services": SERVICE_ROWS + SERVICE_API_ROWS,
     "notices": NOTICE_ROWS + NOTICE_API_ROWS,
+    "mediation": MEDIATION_ROWS + MEDIATION_API_ROWS,
     "gridwork": GRIDWORK_ROWS,
     "dashboard": DASHBOARD_ROWS,
     "structure": STRUCTURE_ROWS,

@@ -16,6 +16,8 @@ def roles(request):
         "user_orgs": bool(scope.organisation_ids),
         "unread_messages": user.notifications.filter(channel="in_app", read_at__isnull=True).count(),
         "home_community": _home_community(user, scope),
+        # On a community's mediators' roster (a callable: asked only when the menu needs it).
+        "mediates": lambda: _mediates(user),
     }
     if appeal_access.can_list(scope):
         counts = inbox_counts(scope)
@@ -39,3 +41,9 @@ def _home_community(user, scope) -> int | None:
     qs = Place.objects.filter(kind=PlaceKind.COMMUNITY)
     qs = qs.filter(path=home[:width]) if len(home) >= width else qs.filter(path__startswith=home).order_by("path")
     return qs.values_list("pk", flat=True).first()
+
+
+def _mediates(user) -> bool:
+    from linli.mediation.access import roster_communities
+
+    return bool(roster_communities(user))

@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from linli.appeals import api as appeals
 from linli.councils import api as councils
 from linli.gridwork import api as gridwork
+from linli.mediation import api as mediation
 from linli.notices import api as notices
 from linli.registry import api as registry
 from linli.services import api as services
@@ -72,6 +73,8 @@ urlpatterns = [
     path("notices/<id:pk>/remind/", notices.RemindApi.as_view(), name="api-notice-remind"),
     path("notices/<id:pk>/replies/", notices.ReplyApi.as_view(), name="api-notice-reply"),
     path("notices/receipts/<id:pk>/told/", notices.ToldApi.as_view(), name="api-notice-told"),
+    path("mediation/cases/", mediation.CasesApi.as_view(), name="api-mediation-cases"),
+    path("mediation/cases/<id:pk>/", mediation.CaseApi.as_view(), name="api-mediation-case"),
     path("gridwork/patrols/", gridwork.PatrolListStartApi.as_view(), name="api-patrols"),
     path("gridwork/patrols/<id:pk>/end/", gridwork.PatrolEndApi.as_view(), name="api-patrol-end"),
     path("gridwork/compliance/", gridwork.ComplianceApi.as_view(), name="api-compliance"),

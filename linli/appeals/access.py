@@ -302,6 +302,16 @@ def can_resolve_by_council(resolution, appeal: Appeal) -> bool:
     return can_raise_to_council(resolution.topic, appeal)
 
 
+def can_resolve_by_mediation(case, appeal: Appeal) -> bool:
+    """The mediation case the appeal went into is the authority for its outcome."""
+    return case.appeal_id == appeal.pk and case.community_id == appeal.community_id
+
+
+def can_resolve_by_project(project, appeal: Appeal) -> bool:
+    """An accepted project answers the appeals it was attached to (same community)."""
+    return project.community_id == appeal.community_id and project.appeals.filter(pk=appeal.pk).exists()
+
+
 # ---- the reporter's tracking link ----------------------------------------------------------------
 
 

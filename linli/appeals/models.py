@@ -94,6 +94,12 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "callback": (frozenset({S.RESOLVED, S.CLOSED}), None),
     # A council's resolution answers the appeals raised to it, wherever they stand.
     "council_resolve": (frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED, S.REOPENED}), S.RESOLVED),
+    # So do a mediation agreement (the case the appeal went into) and an accepted project.
+    "mediation_resolve": (
+        frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED, S.REOPENED}),
+        S.RESOLVED,
+    ),
+    "project_resolve": (frozenset({S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS, S.RETURNED, S.ESCALATED, S.REOPENED}), S.RESOLVED),
 }
 # Every action a timeline can show, as people say it (codes never reach a page).
 ACTION_LABELS = {
@@ -108,6 +114,9 @@ ACTION_LABELS = {
     "set_level": _("调整层级"),
     "resolve": _("办结"),
     "council_resolve": _("议事决定办结"),
+    "mediation_resolve": _("调解结案办结"),
+    "project_resolve": _("项目验收办结"),
+    "to_mediation": _("转人民调解"),
     "rate": _("评价"),
     "reopen": _("重新办理"),
     "merge": _("并单"),

@@ -8,7 +8,19 @@ from linli.core import outbox
 from linli.core.models import Notification
 
 # Steps the reporter (and everyone who added their voice) hears about.
-REPORTER_ACTIONS = {"submit", "accept", "reject", "dispatch", "resolve", "council_resolve", "reopen", "merge", "escalate"}
+REPORTER_ACTIONS = {
+    "submit",
+    "accept",
+    "reject",
+    "dispatch",
+    "resolve",
+    "council_resolve",
+    "mediation_resolve",
+    "project_resolve",
+    "reopen",
+    "merge",
+    "escalate",
+}
 # Steps those who dispatch in the grid and the community hear about: a handler sent it back or up.
 DISPATCHER_ACTIONS = {"return", "escalate"}
 

@@ -423,6 +423,38 @@ def appeal_resolve_by_council(*, actor: User, appeal: Appeal, resolution) -> App
     )
 
 
+def appeal_resolve_by_mediation(*, actor: User, appeal: Appeal, case, result: str) -> Appeal:
+    """A mediation agreement answers the appeal it came from. The result says only that it was
+    mediated: the agreement itself is confidential and the appeal's result may be public."""
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="mediation_resolve",
+        allowed=lambda a: access.can_resolve_by_mediation(case, a),
+        change=_resolving(actor, result),
+        note=result,
+    )
+
+
+def appeal_referred_to_mediation(*, actor: User, appeal: Appeal) -> Event:
+    """转人民调解: the timeline records it, for those who handle the appeal only (not public)."""
+    with transaction.atomic():
+        return Event.objects.create(appeal=appeal, actor=actor, action="to_mediation", note=_("已转人民调解。"), public=False)
+
+
+def appeal_resolve_by_project(*, actor: User, appeal: Appeal, project) -> Appeal:
+    """An accepted project (验收通过) answers the appeals it was attached to."""
+    result = _("已纳入项目“%(p)s”实施，并通过验收。") % {"p": project.title}
+    return _transition(
+        actor=actor,
+        appeal=appeal,
+        action="project_resolve",
+        allowed=lambda a: access.can_resolve_by_project(project, a),
+        change=_resolving(actor, result),
+        note=result,
+    )
+
+
 def appeal_raised_to_council(*, actor: User, appeal: Appeal, topic) -> Event:
     """提交议事: the appeal's timeline records the council topic it was raised to. The authority is
     the topic (the council's manager raised it there), checked by ``access.can_raise_to_council``."""

@@ -59,7 +59,7 @@ def appeal_fact_record(*, appeal: Appeal, action: str, at: datetime | None = Non
         fact.signed_at = at
         fact.signed_in_time = fact.sign_deadline is None or at <= fact.sign_deadline
         fact.sign_workdays = working_days_between(appeal.created_at, at)
-    elif action in ("resolve", "council_resolve"):
+    elif action in ("resolve", "council_resolve", "mediation_resolve", "project_resolve"):
         fact.resolved_at = at
         fact.resolved_in_time = appeal.complete_deadline is None or at <= appeal.complete_deadline
         fact.resolve_workdays = working_days_between(appeal.created_at, at)

@@ -150,7 +150,7 @@ def notice_publish(
 def read_link(receipt: Receipt) -> str:
     from django.conf import settings
 
-    base = getattr(settings, "LINLI_PUBLIC_URL", "").rstrip("/")
+    base = settings.LINLI_BASE_URL.rstrip("/")
     return base + reverse("notices:read_link", args=[receipt.pk, receipt_signature(receipt)])
 
 

@@ -54,6 +54,8 @@ def test_each_action_is_refused_from_every_other_state(world, new_appeal, action
         "supervise": lambda x: services.appeal_supervise(actor=staff, appeal=x),
         "callback": lambda x: services.appeal_callback(actor=staff, appeal=x, note="已回访"),
         "council_resolve": lambda x: services.appeal_resolve_by_council(actor=staff, appeal=x, resolution=_resolution_for(x)),
+        "mediation_resolve": lambda x: services.appeal_resolve_by_mediation(actor=staff, appeal=x, case=_case_for(x), result="调解成功"),
+        "project_resolve": lambda x: services.appeal_resolve_by_project(actor=staff, appeal=x, project=_project_for(x)),
     }
     for status in Status.values:
         Appeal.objects.filter(pk=a.pk).update(status=status)
@@ -144,6 +146,24 @@ def test_extension_moves_the_deadline(world, in_progress):
     assert a.complete_deadline > before
     with pytest.raises(PermissionDenied):
         services.appeal_extend(actor=world.user("gridworker"), appeal=a, working_days=3, reason="x")
+
+
+def _case_for(appeal):
+    """A mediation case the appeal went into (the authority of mediation_resolve)."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(appeal_id=appeal.pk, community_id=appeal.community_id)
+
+
+def _project_for(appeal):
+    """A project the appeal is attached to (the authority of project_resolve)."""
+    from types import SimpleNamespace
+
+    class Appeals:
+        def filter(self, pk):
+            return SimpleNamespace(exists=lambda: pk == appeal.pk)
+
+    return SimpleNamespace(community_id=appeal.community_id, appeals=Appeals(), title="楼道改造")
 
 
 def _resolution_for(appeal):
