@@ -94,7 +94,7 @@ def test_agreement_needs_a_session_and_closes_the_case(world, mworld):
 
 
 def test_from_an_appeal_once_and_answered_without_the_agreement(world, mworld, new_appeal):
-    secretary, worker, _case = mworld
+    secretary, _worker, _case = mworld
     appeal = new_appeal(title="邻居漏水到我家", description="楼上漏水，协商不成")
     case = services.case_open(actor=secretary, community=world.community, kind="leak", summary="漏水", appeal=appeal, parties=PARTIES)
     assert case.source == "appeal" and case.place_id == appeal.place_id
@@ -120,7 +120,7 @@ def test_figures_are_counts_for_the_street_and_never_names(client, world, mworld
 
 
 def test_audit_rows_name_the_case_by_number_only(world, mworld):
-    _s, _w, case = mworld
+    _s, _w, _case = mworld
     rows = AuditEntry.objects.filter(target_type="mediation.case")
     assert rows.exists()
     assert all("张三" not in (r.target_label + r.note + str(r.changes)) for r in rows)
