@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "linli.services",
     "linli.notices",
     "linli.mediation",
+    "linli.projects",
     "linli.gridwork",
     "linli.dashboard",
     "linli.ops",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("services/", include("linli.services.urls")),
     path("notices/", include("linli.notices.urls")),
     path("mediation/", include("linli.mediation.urls")),
+    path("projects/", include("linli.projects.urls")),
     path("gridwork/", include("linli.gridwork.urls")),
     path("dashboard/", include("linli.dashboard.urls")),
     path("api/", include("linli.api.urls")),

@@ -302,6 +302,7 @@ def build_matrix_world():
     build_services(o, w, users, admin, staff, far_staff)
     build_notices(o, w, users, staff, far_staff)
     build_mediation(o, w, users, admin)
+    build_projects(o, w, users, staff, far_staff)
 
     # ---- structure: a party node inside and outside ------------------------------------------------------
     o.party_in = registry.party_organisation_create(
@@ -491,3 +492,34 @@ def build_mediation(o, w, users, admin):
         agreed = md.case_agree(actor=opener, case=agreed, text="各让三尺", signed_on=date.today(), scan=jpeg("agreement.jpg"))
         setattr(o, f"case_agreed_{key}", agreed)
     o.far_mediator = far
+
+
+def build_projects(o, w, users, staff, far_staff):
+    """Per community: a project under way (an item, a pledge), one with every item done (ready to
+    hand over), and one waiting for acceptance with 张三 (or 王五) as the residents' signer."""
+    from linli.projects import services as pj
+
+    for key, community, actor, signer in (
+        ("in", w.community, staff, users["resident"]),
+        ("out", w.other_community, far_staff, User.objects.get(username="wangwu")),
+    ):
+        p = pj.project_create(actor=actor, community=community, title=f"{key}楼道改造", places=[community])
+        item = pj.item_add(actor=actor, project=p, name="楼道刷新", quantity=10, unit="个楼道", budget="1000")
+        funding = pj.funding_add(actor=actor, project=p, source="crowdfunding", funder="共建单位", pledged="500")
+        ready = pj.project_create(actor=actor, community=community, title=f"{key}雕塑", places=[community])
+        pj.progress_record(
+            actor=actor,
+            item=pj.item_add(actor=actor, project=ready, name="雕塑", quantity=1, unit="个"),
+            quantity=1,
+            note="装好",
+            after=jpeg(),
+        )
+        pj.signoff_add(actor=actor, project=ready, kind="department", name="街道城建办")
+        waiting = pj.project_create(actor=actor, community=community, title=f"{key}车棚", places=[community])
+        pj.progress_record(
+            actor=actor, item=pj.item_add(actor=actor, project=waiting, name="车棚", quantity=1, unit="个"), quantity=1, note="建好"
+        )
+        signoff = pj.signoff_add(actor=actor, project=waiting, kind="residents", name="居民代表", user=signer)
+        pj.project_complete(actor=actor, project=waiting)
+        for name, value in (("project", p), ("item", item), ("funding", funding), ("ready", ready), ("signoff", signoff)):
+            setattr(o, f"{name}_{key}", value)

@@ -2475,6 +2475,106 @@ MEDIATION_API_ROWS = [
 ]
 
 
+# ---- projects -----------------------------------------------------------------------------------------
+
+
+def _project_state(o, kw):
+    from linli.projects.models import Project
+
+    p = Project.objects.get(pk=kw["pk"])
+    return (
+        p.status, list(p.items.values_list("done", "status")), list(p.fundings.values_list("received", flat=True)),
+        p.items.count(), p.fundings.count(), p.signoffs.count(),
+    )  # fmt: skip
+
+
+def _signoff_state(o, kw):
+    from linli.projects.models import Signoff
+
+    return list(Signoff.objects.order_by("id").values_list("decision", flat=True))
+
+
+def _projects(o, kw):
+    from linli.projects.models import Project
+
+    return Project.objects.count()
+
+
+def _project_act(variant, inside, outside, data, allow=STAFF, allow_out=FAR_STAFF, probe=_project_state):
+    return Row(
+        "projects:act", "post", variant=variant, inside=lambda o: {"pk": getattr(o, inside).pk, "action": variant},
+        outside=lambda o: {"pk": getattr(o, outside).pk, "action": variant}, allow=allow, allow_out=allow_out, data=data, probe=probe,
+    )  # fmt: skip
+
+
+def _pick(attr):
+    return lambda o, out: getattr(o, f"{attr}_{'out' if out else 'in'}")
+
+
+PROJECT_ROWS = [
+    Row("projects:home", allow=AUTH),
+    Row("projects:list", inside=_community_kw, outside=_far_community_kw, allow=ALL, allow_out=ALL),
+    Row("projects:project", inside=pk("project_in"), outside=pk("project_out"), allow=ALL, allow_out=ALL),
+    Row("projects:new", inside=_community_kw, outside=_far_community_kw, allow=STAFF, allow_out=FAR_STAFF),
+    Row(
+        "projects:new",
+        "post",
+        inside=_community_kw,
+        outside=_far_community_kw,
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"title": "新项目", "places": [(o.far_community if out else o.community).pk]},
+        probe=_projects,
+    ),
+    _project_act("item", "project_in", "project_out", lambda o, out: {"name": "停车位", "quantity": "60", "unit": "个"}),
+    _project_act("funding", "project_in", "project_out", lambda o, out: {"source": "government", "funder": "区财政", "pledged": "100"}),
+    _project_act(
+        "receive",
+        "project_in",
+        "project_out",
+        lambda o, out: {"funding": _pick("funding")(o, out).pk, "amount": "100", "received_on": _today(), "number": "P1"},
+    ),
+    _project_act(
+        "progress", "project_in", "project_out", lambda o, out: {"item": _pick("item")(o, out).pk, "quantity": "5", "note": "刷了5个"}
+    ),
+    _project_act("signoff", "project_in", "project_out", lambda o, out: {"kind": "department", "name": "区住建局"}),
+    _project_act("complete", "ready_in", "ready_out", lambda o, out: {}),
+    Row(
+        "projects:act",
+        "post",
+        variant="decide",
+        inside=lambda o: {"pk": o.signoff_in.project_id, "action": "decide"},
+        outside=lambda o: {"pk": o.signoff_out.project_id, "action": "decide"},
+        allow=STAFF | {"resident"},
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"signoff": _pick("signoff")(o, out).pk, "decision": "signed"},
+        probe=_signoff_state,
+    ),
+    Row(
+        "projects:photo",
+        inside=lambda o: {"pk": o.ready_in.items.get().progress.get().pk, "which": "after"},
+        outside=lambda o: {"pk": o.ready_out.items.get().progress.get().pk, "which": "after"},
+        allow=ALL,
+        allow_out=ALL,
+    ),
+]
+
+PROJECT_API_ROWS = [
+    Row("api-project", inside=pk("project_in"), outside=pk("project_out"), allow=AUTH, allow_out=AUTH),
+    Row(
+        "api-project-decide",
+        "post",
+        inside=pk("signoff_in"),
+        outside=pk("signoff_out"),
+        allow=STAFF | {"resident"},
+        allow_out=FAR_STAFF,
+        json=True,
+        data=lambda o, out: {"decision": "signed"},
+        probe=_signoff_state,
+    ),
+]
+
+
 ROWS: list[Row] = [
     *CORE,
     *REGISTRY_ROWS,
@@ -2488,6 +2588,8 @@ ROWS: list[Row] = [
     *NOTICE_API_ROWS,
     *MEDIATION_ROWS,
     *MEDIATION_API_ROWS,
+    *PROJECT_ROWS,
+    *PROJECT_API_ROWS,
     *GRIDWORK_ROWS,
     *DASHBOARD_ROWS,
     *STRUCTURE_ROWS,
@@ -2504,6 +2606,7 @@ GROUPS = {
     "services": SERVICE_ROWS + SERVICE_API_ROWS,
     "notices": NOTICE_ROWS + NOTICE_API_ROWS,
     "mediation": MEDIATION_ROWS + MEDIATION_API_ROWS,
+    "projects": PROJECT_ROWS + PROJECT_API_ROWS,
     "gridwork": GRIDWORK_ROWS,
     "dashboard": DASHBOARD_ROWS,
     "structure": STRUCTURE_ROWS,

@@ -10,6 +10,7 @@ from linli.councils import api as councils
 from linli.gridwork import api as gridwork
 from linli.mediation import api as mediation
 from linli.notices import api as notices
+from linli.projects import api as projects
 from linli.registry import api as registry
 from linli.services import api as services
 from linli.volunteers import api as volunteers
@@ -73,6 +74,8 @@ urlpatterns = [
     path("notices/<id:pk>/remind/", notices.RemindApi.as_view(), name="api-notice-remind"),
     path("notices/<id:pk>/replies/", notices.ReplyApi.as_view(), name="api-notice-reply"),
     path("notices/receipts/<id:pk>/told/", notices.ToldApi.as_view(), name="api-notice-told"),
+    path("projects/<id:pk>/", projects.ProjectApi.as_view(), name="api-project"),
+    path("projects/signoffs/<id:pk>/decide/", projects.SignoffDecideApi.as_view(), name="api-project-decide"),
     path("mediation/cases/", mediation.CasesApi.as_view(), name="api-mediation-cases"),
     path("mediation/cases/<id:pk>/", mediation.CaseApi.as_view(), name="api-mediation-case"),
     path("gridwork/patrols/", gridwork.PatrolListStartApi.as_view(), name="api-patrols"),

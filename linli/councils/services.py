@@ -475,6 +475,20 @@ def resolution_publish(
     return resolution
 
 
+def resolution_done_by_project(*, actor: User, resolution: Resolution, project) -> Resolution:
+    """A project carried out under the resolution has passed acceptance: the resolution is done.
+    The authority is the project (``project.resolution``), not the actor's council rights."""
+    from linli.accounts.scope import require
+
+    require(project.resolution_id == resolution.pk and project.status == "accepted")
+    with transaction.atomic():
+        ResolutionUpdate.objects.create(resolution=resolution, actor=actor, note=_("项目“%(p)s”已通过验收。") % {"p": project.title})
+        Resolution.objects.filter(pk=resolution.pk).update(status=Resolution.Status.DONE, done_at=timezone.now())
+        Topic.objects.filter(pk=resolution.topic_id).update(status=Topic.Status.DONE)
+    resolution.refresh_from_db()
+    return resolution
+
+
 def resolution_progress(*, actor: User, resolution: Resolution, note: str, done: bool = False) -> Resolution:
     _require_manager(actor, resolution.topic.council)
     if not (note or "").strip():

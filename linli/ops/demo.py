@@ -7,7 +7,9 @@ def seed_everything(*, seed: int) -> dict[str, int]:
     from linli.councils.demo import seed_councils, seed_ownerships
     from linli.dashboard.demo import seed_dashboard
     from linli.gridwork.demo import seed_gridwork
+    from linli.mediation.demo import seed_mediation
     from linli.notices.demo import seed_notices
+    from linli.projects.demo import seed_projects
     from linli.registry.demo import seed_registry
     from linli.services.demo import seed_services
     from linli.volunteers.demo import seed_volunteers
@@ -28,5 +30,7 @@ def seed_everything(*, seed: int) -> dict[str, int]:
     summary.update(seed_services(community=hemei, seed=seed))
     summary.update(seed_gridwork(community=hemei, seed=seed))
     summary.update(seed_notices(community=hemei, seed=seed))
+    summary.update(seed_projects(community=hemei, seed=seed))
+    summary.update(seed_mediation(community=hemei, seed=seed))
     summary.update(seed_dashboard(seed=seed))
     return summary

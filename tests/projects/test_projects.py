@@ -1,0 +1,152 @@
+"""Projects: acceptance refused while an item is unfinished, a refusal reopens what it names, the
+last signature accepts and resolves the appeals; money exact in Decimal; receipts never beyond
+the pledge; rights; the public page."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from linli.appeals.models import Status
+from linli.projects import selectors, services
+from linli.projects.models import Decision, ItemStatus, ProjectStatus
+from tests.conftest import signed_in
+from tests.matrix_world import jpeg
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def project(world):
+    staff = world.user("staff")
+    compound = world.building.__class__.objects.get(path=world.building.path[: -world.building.steplen])
+    p = services.project_create(actor=staff, community=world.community, title="红光新村改造", places=[compound])
+    services.item_add(actor=staff, project=p, name="楼道刷新", quantity=60, unit="个楼道", budget="120000.10")
+    services.item_add(actor=staff, project=p, name="铺装", quantity="1000", unit="㎡", budget="85000.20")
+    return p
+
+
+def finish_all(staff, p):
+    for item in p.items.all():
+        services.progress_record(actor=staff, item=item, quantity=item.quantity - item.done, note="完成", after=jpeg())
+
+
+def test_acceptance_refused_while_an_item_is_unfinished(world, project):
+    staff = world.user("staff")
+    services.signoff_add(actor=staff, project=project, kind="department", name="区住建局")
+    first = project.items.first()
+    services.progress_record(actor=staff, item=first, quantity=60, note="60个楼道全部刷新", before=jpeg(), after=jpeg())
+    with pytest.raises(ValidationError, match="铺装"):
+        services.project_complete(actor=staff, project=project)
+    services.progress_record(actor=staff, item=project.items.last(), quantity="999.99", note="铺装")
+    with pytest.raises(ValidationError):
+        services.project_complete(actor=staff, project=project)
+    with pytest.raises(ValidationError):  # never beyond the planned quantity
+        services.progress_record(actor=staff, item=project.items.last(), quantity="0.02", note="多铺")
+    services.progress_record(actor=staff, item=project.items.last(), quantity="0.01", note="收尾")
+    assert services.project_complete(actor=staff, project=project).status == ProjectStatus.COMPLETED
+
+
+def test_a_refusal_reopens_the_items_it_names_and_the_last_signature_accepts(world, project, new_appeal):
+    staff, rep = world.user("staff"), world.user("resident")
+    appeal = new_appeal(title="楼道太脏", description="楼道墙面脏")
+    project.appeals.add(appeal)
+    dept = services.signoff_add(actor=staff, project=project, kind="department", name="区住建局")
+    residents = services.signoff_add(actor=staff, project=project, kind="residents", name="居民代表 张三", user=rep)
+    with pytest.raises(PermissionDenied):  # nothing to decide before completion
+        services.signoff_decide(actor=rep, signoff=residents, decision="signed")
+    finish_all(staff, project)
+    services.project_complete(actor=staff, project=project)
+    stairs, paving = list(project.items.all())
+    with pytest.raises(ValidationError):  # a refusal gives reasons and names items
+        services.signoff_decide(actor=rep, signoff=residents, decision="refused", reasons="")
+    with pytest.raises(PermissionDenied):  # not someone else's line
+        services.signoff_decide(actor=world.user("gridworker"), signoff=residents, decision="signed")
+    services.signoff_decide(actor=rep, signoff=residents, decision="refused", reasons="3栋楼道墙面返潮", refused_items=[stairs])
+    project.refresh_from_db()
+    stairs.refresh_from_db()
+    paving.refresh_from_db()
+    assert project.status == ProjectStatus.UNDERWAY and stairs.status == ItemStatus.REOPENED and paving.status == ItemStatus.DONE
+    with pytest.raises(ValidationError):
+        services.project_complete(actor=staff, project=project)
+    services.item_finish(actor=staff, item=stairs, note="已重新刷漆")
+    services.project_complete(actor=staff, project=project)
+    assert set(project.signoffs.values_list("decision", flat=True)) == {Decision.PENDING}
+    services.signoff_decide(actor=staff, signoff=dept, decision="signed")  # staff record the department's paper
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.COMPLETED
+    services.signoff_decide(actor=rep, signoff=residents, decision="signed")
+    project.refresh_from_db()
+    appeal.refresh_from_db()
+    assert project.status == ProjectStatus.ACCEPTED and project.accepted_at
+    assert appeal.status == Status.RESOLVED and project.title in appeal.result
+
+
+def test_money_totals_are_exact(world, project):
+    staff = world.user("staff")
+    gov = services.funding_add(actor=staff, project=project, source="government", funder="区财政", pledged="100000.10")
+    fund = services.funding_add(actor=staff, project=project, source="maintenance", funder="住宅专项维修资金", pledged="0.20")
+    crowd = services.funding_add(actor=staff, project=project, source="crowdfunding", funder="区供电公司", pledged="50000.05")
+    services.funding_receive(actor=staff, funding=gov, amount="0.10", received_on=date.today(), number="A1")
+    services.funding_receive(actor=staff, funding=fund, amount="0.20", received_on=date.today(), number="B1")
+    services.funding_receive(actor=staff, funding=crowd, amount="20000.01", received_on=date.today(), number="C1")
+    with pytest.raises(ValidationError):  # beyond the pledge
+        services.funding_receive(actor=staff, funding=crowd, amount="30000.05", received_on=date.today(), number="C2")
+    with pytest.raises(ValidationError):  # one receipt number once
+        services.funding_receive(actor=staff, funding=crowd, amount="1", received_on=date.today(), number="C1")
+    m = selectors.money(project)
+    assert m["budget"] == Decimal("205000.30")
+    assert m["pledged"] == Decimal("150000.35") and m["received"] == Decimal("20000.31")
+    assert m["gap"] == Decimal("54999.95")
+    for bad in ("abc", "-1", "0", "1e20", "NaN"):
+        with pytest.raises(ValidationError):
+            services.funding_add(actor=staff, project=project, source="other", funder="x", pledged=bad)
+
+
+def test_only_staff_of_the_community_run_projects(world, project):
+    for key in ("gridworker", "resident", "far_staff", "street", "property"):
+        with pytest.raises(PermissionDenied):
+            services.item_add(actor=world.user(key), project=project, name="x", quantity=1, unit="个")
+        with pytest.raises(PermissionDenied):
+            services.project_create(actor=world.user(key), community=world.community, title="x", places=[world.community])
+
+
+def test_public_page_and_query_counts(client, world, project):
+    staff = world.user("staff")
+    services.funding_add(actor=staff, project=project, source="government", funder="区财政", pledged="1000")
+    services.signoff_add(actor=staff, project=project, kind="residents", name="居民代表")
+    page = client.get(reverse("projects:project", args=[project.pk]))
+    assert page.status_code == 200 and "楼道刷新" in page.content.decode()
+    assert client.get(reverse("projects:list", args=[world.community.pk])).status_code == 200
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    signed_in(client, staff)
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("projects:project", args=[project.pk])).status_code == 200
+        return len(ctx)
+
+    before = count()
+    for i in range(4):
+        item = services.item_add(actor=staff, project=project, name=f"雕塑{i}", quantity=1, unit="个")
+        services.progress_record(actor=staff, item=item, quantity=1, note="安装", after=jpeg())
+        f = services.funding_add(actor=staff, project=project, source="crowdfunding", funder=f"单位{i}", pledged="10")
+        services.funding_receive(actor=staff, funding=f, amount="5", received_on=date.today(), number=f"R{i}")
+        services.signoff_add(actor=staff, project=project, kind="department", name=f"部门{i}")
+    assert count() == before
+
+
+def test_bad_input_is_400_and_writes_nothing(client, world, project):
+    signed_in(client, world.user("staff"))
+    for data in (
+        {"name": "x", "quantity": "abc", "unit": "个"},
+        {"name": "x\x00", "quantity": "1", "unit": "个"},
+        {"name": "x", "quantity": "-1", "unit": "个"},
+    ):
+        r = client.post(reverse("projects:act", args=[project.pk, "item"]), data)
+        assert r.status_code == 400
+    assert project.items.count() == 2
