@@ -128,3 +128,13 @@ def checked_choices(values, allowed, field: str, errors: dict) -> list[str]:
     if any(v not in allowed for v in values):
         errors[field] = _("无效的选项。")
     return values
+
+
+def required_text(value, field: str, limit: int, message: str) -> str:
+    """A service's required text: trimmed, not empty (``message``), at most ``limit`` characters."""
+    value = (value or "").strip()
+    if not value:
+        raise DjangoValidationError({field: message})
+    if len(value) > limit:
+        raise DjangoValidationError({field: _("不能超过%(n)s个字。") % {"n": limit}})
+    return value

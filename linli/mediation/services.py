@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for
 from linli.core import audit
+from linli.core.errors import required_text as _text
 from linli.core.images import clean_photo
 from linli.mediation import access
 from linli.mediation.models import (
@@ -31,15 +32,6 @@ from linli.mediation.models import (
     Session,
 )
 from linli.registry.models import Place, Resident
-
-
-def _text(value, field: str, limit: int, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    if len(value) > limit:
-        raise ValidationError({field: _("不能超过%(n)s个字。") % {"n": limit}})
-    return value
 
 
 def _forget_roster(user) -> None:

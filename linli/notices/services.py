@@ -22,21 +22,13 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for
 from linli.core import audit, crypto, outbox
+from linli.core.errors import required_text as _text
 from linli.core.models import Notification
 from linli.notices import access
 from linli.notices.models import Group, GroupSource, Notice, NoticeStatus, Priority, ReadVia, Receipt, Reply
 from linli.registry.models import Grid, Place, PlaceKind, Resident
 
 BATCH = 2000
-
-
-def _text(value, field: str, limit: int, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    if len(value) > limit:
-        raise ValidationError({field: _("不能超过%(n)s个字。") % {"n": limit}})
-    return value
 
 
 # ---- who is below a node ------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for
 from linli.core import audit
+from linli.core.errors import required_text as _text
 from linli.core.images import clean_photo
 from linli.projects import access
 from linli.projects.models import (
@@ -42,15 +43,6 @@ from linli.projects.models import (
 from linli.registry.models import Place
 
 MAX_MONEY = Decimal("9999999999.99")
-
-
-def _text(value, field: str, limit: int, message: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationError({field: message})
-    if len(value) > limit:
-        raise ValidationError({field: _("不能超过%(n)s个字。") % {"n": limit}})
-    return value
 
 
 def _amount(value, field: str, *, positive: bool = True, limit: Decimal = MAX_MONEY) -> Decimal:
