@@ -486,11 +486,11 @@ def build_mediation(o, w, users, admin):
     for key, community, opener in (("in", w.community, worker), ("out", w.other_community, far_staff)):
         case = md.case_open(actor=opener, community=community, kind="noise", summary=f"{key}楼上噪音扰民", parties=parties)
         md.case_session(actor=opener, case=case, held_on=date.today(), location="调解室", notes="双方各让一步")
-        setattr(o, f"case_{key}", case)
+        setattr(o, f"mcase_{key}", case)
         agreed = md.case_open(actor=opener, community=community, kind="boundary", summary=f"{key}通道之争", parties=parties)
         md.case_session(actor=opener, case=agreed, held_on=date.today(), location="现场", notes="六尺巷调解")
         agreed = md.case_agree(actor=opener, case=agreed, text="各让三尺", signed_on=date.today(), scan=jpeg("agreement.jpg"))
-        setattr(o, f"case_agreed_{key}", agreed)
+        setattr(o, f"mcase_agreed_{key}", agreed)
     o.far_mediator = far
 
 

@@ -2394,7 +2394,7 @@ MEDIATION_ROWS = [
     Row(
         "mediation:home",
         allow=MEDIATION_HOME,
-        see=((lambda o: o.case_in.number, MEDIATES_IN), (lambda o: o.case_out.number, frozenset({"far_staff"}))),
+        see=((lambda o: o.mcase_in.number, MEDIATES_IN), (lambda o: o.mcase_out.number, frozenset({"far_staff"}))),
     ),
     Row("mediation:new", inside=_community_kw, outside=_far_community_kw, allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})),
     Row(
@@ -2425,40 +2425,44 @@ MEDIATION_ROWS = [
         allow=frozenset({"secretary", "street"}),
         allow_out=frozenset({"far_staff", "street"}),
     ),
-    Row("mediation:case", inside=pk("case_in"), outside=pk("case_out"), allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})),
+    Row("mediation:case", inside=pk("mcase_in"), outside=pk("mcase_out"), allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})),
     Row(
-        "mediation:scan", inside=pk("case_agreed_in"), outside=pk("case_agreed_out"), allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})
+        "mediation:scan",
+        inside=pk("mcase_agreed_in"),
+        outside=pk("mcase_agreed_out"),
+        allow=MEDIATES_IN,
+        allow_out=frozenset({"far_staff"}),
     ),
-    _case_act("party", "case_in", "case_out", MEDIATES_IN, frozenset({"far_staff"}), lambda o, out: {"side": "other", "name": "王五"}),
-    _case_act("assign", "case_in", "case_out", frozenset({"secretary"}), frozenset({"far_staff"}), _assign_data),
+    _case_act("party", "mcase_in", "mcase_out", MEDIATES_IN, frozenset({"far_staff"}), lambda o, out: {"side": "other", "name": "王五"}),
+    _case_act("assign", "mcase_in", "mcase_out", frozenset({"secretary"}), frozenset({"far_staff"}), _assign_data),
     _case_act(
         "session",
-        "case_in",
-        "case_out",
+        "mcase_in",
+        "mcase_out",
         MEDIATES_IN,
         frozenset({"far_staff"}),
         lambda o, out: {"held_on": _today(), "location": "调解室", "notes": "再次调解"},
     ),
     _case_act(
         "agreement",
-        "case_in",
-        "case_out",
+        "mcase_in",
+        "mcase_out",
         MEDIATES_IN,
         frozenset({"far_staff"}),
         lambda o, out: {"text": "约定晚十点后不再施工", "signed_on": _today()},
     ),
     _case_act(
         "close",
-        "case_in",
-        "case_out",
+        "mcase_in",
+        "mcase_out",
         MEDIATES_IN,
         frozenset({"far_staff"}),
         lambda o, out: {"status": "withdrawn", "outcome": "申请人撤回"},
     ),
     _case_act(
         "follow_up",
-        "case_agreed_in",
-        "case_agreed_out",
+        "mcase_agreed_in",
+        "mcase_agreed_out",
         MEDIATES_IN,
         frozenset({"far_staff"}),
         lambda o, out: {"visited_on": _today(), "holds": "0", "notes": "又起争执"},
@@ -2469,9 +2473,9 @@ MEDIATION_API_ROWS = [
     Row(
         "api-mediation-cases",
         allow=AUTH,
-        see=((lambda o: o.case_in.number, MEDIATES_IN), (lambda o: o.case_out.number, frozenset({"far_staff"}))),
+        see=((lambda o: o.mcase_in.number, MEDIATES_IN), (lambda o: o.mcase_out.number, frozenset({"far_staff"}))),
     ),
-    Row("api-mediation-case", inside=pk("case_in"), outside=pk("case_out"), allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})),
+    Row("api-mediation-case", inside=pk("mcase_in"), outside=pk("mcase_out"), allow=MEDIATES_IN, allow_out=frozenset({"far_staff"})),
 ]
 
 
