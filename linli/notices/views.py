@@ -115,12 +115,8 @@ def act(request, pk, action):
     n = selectors.access_notice(scope, request.user, pk)
     back = reverse("notices:notice", args=[n.pk])
     if action == "remind":
-        count = run_service(request, lambda: services.notice_remind(actor=request.user, notice=n), ok=_("已提醒未读的居民。"))
-        return (
-            redirect((request.POST.get("next") == "unread" and reverse("notices:unread", args=[n.pk])) or back)
-            if count is not None
-            else redirect(back)
-        )
+        run_service(request, lambda: services.notice_remind(actor=request.user, notice=n), ok=_("已提醒未读的居民。"))
+        return redirect(reverse("notices:unread", args=[n.pk]) if request.POST.get("next") == "unread" else back)
     if action == "withdraw":
         form = forms.WithdrawForm(request.POST)
         return post_action(
@@ -149,6 +145,10 @@ def unread(request, pk):
         raise Http404
     figures = selectors.stairwell_figures(scope, n)
     page = Paginator(selectors.unread(scope, n, unit), 50).get_page(params["page"])
+    stairwells = {r["unit_path"]: r["unit"] for r in figures["rows"]}
+    for receipt in page:  # the stairwell (单元) each group of rooms is under, named once
+        stairwell = stairwells.get(receipt.unit_path)
+        receipt.stairwell = (stairwell.address or stairwell.name) if stairwell else ""
     return render(
         request,
         "notices/unread.html",

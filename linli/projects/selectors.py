@@ -21,6 +21,14 @@ def project_or_404(pk: int) -> Project:
     return project
 
 
+def project_places(community) -> QuerySet:
+    """Where a project of this community may be: the community, its compounds and buildings."""
+    from linli.registry.models import Place, PlaceKind
+
+    kinds = (PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING)
+    return Place.objects.filter(path__startswith=community.path, kind__in=kinds).order_by("path")
+
+
 def projects_of(community) -> QuerySet:
     return (
         Project.objects.filter(community=community)
@@ -41,8 +49,12 @@ def money(project: Project) -> dict:
         .annotate(pledged=Coalesce(Sum("pledged"), ZERO), received=Coalesce(Sum("received"), ZERO))
         .order_by("source")
     )
-    pledged = sum((r["pledged"] for r in by_source), Decimal("0"))
-    received = sum((r["received"] for r in by_source), Decimal("0"))
+    cent = Decimal("0.01")
+    for r in by_source:  # SQLite hands back sums without their scale: yuan and fen, always
+        r["pledged"], r["received"] = r["pledged"].quantize(cent), r["received"].quantize(cent)
+    budget = budget.quantize(cent)
+    pledged = sum((r["pledged"] for r in by_source), Decimal("0.00"))
+    received = sum((r["received"] for r in by_source), Decimal("0.00"))
     return {"budget": budget, "pledged": pledged, "received": received, "gap": max(budget - pledged, Decimal("0")), "by_source": by_source}
 
 

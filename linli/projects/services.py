@@ -170,7 +170,7 @@ def progress_record(*, actor: User, item: Item, quantity, note: str, before=None
             raise ValidationError(
                 {
                     "quantity": _("累计完成不能超过计划数量（还差%(n)s%(u)s）。")
-                    % {"n": (fresh.quantity - fresh.done).normalize(), "u": fresh.unit}
+                    % {"n": f"{(fresh.quantity - fresh.done).normalize():f}", "u": fresh.unit}
                 }
             )
         fresh.done += quantity

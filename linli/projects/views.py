@@ -17,7 +17,7 @@ from linli.core.errors import post_action
 from linli.core.errors import query_params as _param
 from linli.projects import access, forms, selectors, services
 from linli.projects.models import Funding, Item, Progress, Signoff
-from linli.registry.models import Place, PlaceKind
+from linli.registry.models import Place
 from linli.registry.selectors import community_or_404 as _community
 
 
@@ -38,10 +38,7 @@ def project_list(request, community_pk):
 
 
 def _places(community):
-    qs = Place.objects.filter(
-        path__startswith=community.path, kind__in=(PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING)
-    ).order_by("path")
-    return [(p.pk, p.address or p.name) for p in qs]
+    return [(p.pk, p.address or p.name) for p in selectors.project_places(community)]
 
 
 @login_required

@@ -150,3 +150,11 @@ def test_bad_input_is_400_and_writes_nothing(client, world, project):
         r = client.post(reverse("projects:act", args=[project.pk, "item"]), data)
         assert r.status_code == 400
     assert project.items.count() == 2
+
+
+def test_quantities_read_as_people_write_them(client, world, project):
+    """1,000 ㎡ is "1000", not the Decimal's "1E+3"; a half is "0.5"."""
+    paving = project.items.get(name="铺装")
+    services.progress_record(actor=world.user("staff"), item=paving, quantity="0.5", note="试铺")
+    text = client.get(reverse("projects:project", args=[project.pk])).content.decode()
+    assert "0.5/1000 ㎡" in text and "E+" not in text

@@ -49,3 +49,13 @@ def page_query(context, number) -> str:
     params = request.GET.copy()
     params["page"] = number
     return "?" + params.urlencode()
+
+
+@register.filter
+def quantity(value) -> str:
+    """A Decimal as people write it: 1000, 999.99, 0.5 (never 1E+3 or 0.50)."""
+    from decimal import Decimal
+
+    if value is None:
+        return ""
+    return f"{Decimal(value).normalize():f}"
