@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from linli.appeals.models import Appeal
 from linli.gridwork.models import Finding, Patrol, Visit
@@ -92,7 +93,7 @@ def test_staff_set_up_a_grid_and_its_worker_without_the_admin(world, page_for, l
     assert Place.objects.get(pk=world.other_building.pk).grid.name == "第3网格"
     page.click("h1 a")
     page.click("a >> text=网格人员")
-    assert "还没有专职网格员" in page.text_content("main")
+    expect(page.locator("main")).to_contain_text("还没有专职网格员")
     page.select_option("select[name=role]", "grid_worker")
     page.fill("input[name=username]", "sunli")
     page.fill("input[name=display_name]", "孙丽")

@@ -2,6 +2,7 @@
 
 import pytest
 from openpyxl import Workbook
+from playwright.sync_api import expect
 
 from linli.core.models import AuditEntry
 from linli.registry import excel
@@ -17,7 +18,7 @@ def test_staff_finds_a_resident_by_pinyin_and_reveals_the_id(world, page_for, li
     page.click("text=居民")
     page.fill("input[name=q]", "zs")
     page.wait_for_selector("#resident-rows >> text=李四", state="detached")
-    assert page.locator("#resident-rows >> text=张三").is_visible()
+    expect(page.locator("#resident-rows >> text=张三")).to_be_visible()
     page.click("#resident-rows >> text=张三")
     assert page.locator("#id_number").inner_text() == world.resident.id_number_masked
     page.click("[data-reveal=id_number]")
@@ -30,7 +31,8 @@ def test_grid_worker_on_a_phone_sees_her_grid_only(world, page_for, live_server)
     page.click("label.menu-button")  # on a phone the menu folds behind one button
     page.click('nav.menu >> text="网格"')
     page.click("text=第1网格")
-    assert page.locator("table.residents >> text=张三").is_visible()
+    # The click only starts the navigation: wait for the grid's page, not for a fixed time.
+    expect(page.locator("table.residents >> text=张三")).to_be_visible()
     assert page.locator("text=李四").count() == 0
     # The table fits the phone: no horizontal page scroll beyond the viewport for the header.
     assert page.evaluate("document.querySelector('h1').getBoundingClientRect().right") <= PHONE["width"]
