@@ -240,6 +240,13 @@ def in_progress(world, new_appeal):
     return appeal_services.appeal_sign(actor=world.user("gridworker"), appeal=a)
 
 
+def needs_postgres(why: str = "concurrency is tested on PostgreSQL (make test runs the suite there too)") -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip(why)
+
+
 def race(n: int, fn) -> list[str]:
     """Run fn(i) in n threads released at once; return "ok" or the exception name for each."""
     import threading

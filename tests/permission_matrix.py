@@ -2247,6 +2247,14 @@ NOTICE_ROWS = [
         data=lambda o, out: {"name": "独居老人", "source": "tag", "tag": o.r1.care_tags.first().pk},
         probe=_groups,
     ),
+    Row(
+        "notices:people",
+        inside=_community_kw,
+        outside=_far_community_kw,
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        query=lambda o, out: f"pick={(o.r3 if out else o.r1).pk}",
+    ),
     Row("notices:notice", inside=pk("notice_in"), outside=pk("notice_out"), allow=NOTICE_IN, allow_out=FAR_STAFF),
     Row("notices:unread", inside=pk("notice_in"), outside=pk("notice_out"), allow=FOLLOWERS_IN, allow_out=FAR_STAFF),
     Row(
@@ -2300,6 +2308,15 @@ NOTICE_ROWS = [
         probe=_reply_appeal,
     ),
     Row("notices:read_link", inside=_signed_receipt("receipt_in"), outside=_signed_receipt("receipt_out"), allow=ALL, allow_out=ALL),
+    Row(
+        "notices:read_link",
+        "post",
+        inside=_signed_receipt("receipt_in"),
+        outside=_signed_receipt("receipt_out"),
+        allow=ALL,
+        allow_out=ALL,
+        probe=_receipt_state,
+    ),
 ]
 
 NOTICE_API_ROWS = [

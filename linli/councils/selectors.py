@@ -59,7 +59,7 @@ def topic_detail(topic: Topic) -> dict:
         "records": topic.records.select_related("actor").order_by("created_at", "id"),
         "options": topic.options.all(),
         "votes": topic.votes.select_related("option", "meeting").order_by("-opened_at"),
-        "resolution": Resolution.objects.filter(topic=topic).select_related("vote__option").prefetch_related("updates").first(),
+        "resolution": Resolution.objects.filter(topic=topic).select_related("vote__option").prefetch_related("updates", "projects").first(),
     }
 
 
@@ -71,7 +71,7 @@ def public_topic(pk) -> Topic:
     )
     t.public_options = list(t.options.all())
     t.public_votes = list(t.votes.filter(status=Vote.Status.CLOSED).select_related("option").order_by("-closed_at"))
-    t.public_resolution = Resolution.objects.filter(topic=t).select_related("vote__option").prefetch_related("updates").first()
+    t.public_resolution = Resolution.objects.filter(topic=t).select_related("vote__option").prefetch_related("updates", "projects").first()
     return t
 
 

@@ -318,7 +318,8 @@ def vote_open(
         vote = Vote.objects.create(
             topic=topic, option=option, meeting=meeting, rule=rule, compound=compound, secret=secret, closes_at=closes_at
         )
-        _record(topic, actor, "vote_open", f"{rule}")
+        # The record is read by people: the rule in words, not its code.
+        _record(topic, actor, "vote_open", " · ".join(str(x) for x in (option and option.title, vote.rule_label) if x))
     return vote
 
 

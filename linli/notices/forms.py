@@ -45,24 +45,34 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("撤回原因"), max_length=200)
 
 
+class IdListField(forms.Field):
+    """Residents chosen in the picker: each a ``members`` value (a checked box)."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        ids = []
+        for part in value or []:
+            part = str(part).strip()
+            if not part.isdigit() or not 0 < int(part) <= MAX_ID:
+                raise forms.ValidationError(_("成员编号应为数字。"))
+            ids.append(int(part))
+        if len(ids) > 500:
+            raise forms.ValidationError(_("一次最多500人。"))
+        return list(dict.fromkeys(ids))
+
+
 class GroupForm(forms.Form):
     name = forms.CharField(label=_("群组名称"), max_length=60)
     source = forms.ChoiceField(label=_("成员来源"), choices=GroupSource.choices)
     council = _id(label=_("议事会"), required=False)
     team = _id(label=_("志愿服务队"), required=False)
     tag = _id(label=_("关怀标签"), required=False)
-    members = forms.CharField(label=_("成员（居民档案编号，逗号分隔）"), required=False, max_length=4000)
+    members = IdListField(label=_("成员"), required=False)
 
-    def clean_members(self):
-        raw = self.cleaned_data.get("members") or ""
-        ids = []
-        for part in raw.replace("，", ",").split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if not part.isdigit() or not 0 < int(part) <= MAX_ID:
-                raise forms.ValidationError(_("成员编号应为数字。"))
-            ids.append(int(part))
-        if len(ids) > 500:
-            raise forms.ValidationError(_("一次最多500人。"))
-        return ids
+
+class PeopleParams(forms.Form):
+    """The member picker: ``q`` finds, ``pick`` adds one."""
+
+    q = forms.CharField(required=False, max_length=30)
+    pick = _id(required=False)

@@ -122,6 +122,14 @@ def tree(community: Place) -> dict:
     return {"nodes": nodes, "grids": grids, "counts": counts, "people": sum(by_unit.values())}
 
 
+def group_candidates(scope: Scope, community: Place, *, query: str = "") -> QuerySet:
+    """People the member picker may offer: the community's registered residents this person may
+    see in the registry, found by name, pinyin or a phone's last four digits."""
+    from linli.registry.selectors import resident_list
+
+    return resident_list(scope, query=query, place=community)
+
+
 def groups(community: Place) -> list[Group]:
     """Ad-hoc groups with their people counted in the query (a list, a council's members with an
     account in the registry, a team's volunteers who are residents)."""

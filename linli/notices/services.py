@@ -225,11 +225,17 @@ def notice_read(*, actor: User, notice: Notice) -> bool:
     return bool(_mark_read(Receipt.objects.filter(notice=notice, resident_id=rid), ReadVia.APP))
 
 
-def notice_read_by_link(*, receipt: Receipt, signature: str) -> bool:
-    """The SMS link stands for its one person; a wrong signature reads nothing."""
+def receipt_check_link(*, receipt: Receipt, signature: str) -> None:
+    """The SMS link stands for its one person; a wrong signature opens nothing."""
     import hmac
 
     access.require(bool(signature) and hmac.compare_digest(receipt_signature(receipt), str(signature)))
+
+
+def notice_read_by_link(*, receipt: Receipt, signature: str) -> bool:
+    """收到: the person confirms on the link's page. Opening the link is not reading it — an SMS
+    app's or a messenger's link preview fetches it too — so only the page's POST counts."""
+    receipt_check_link(receipt=receipt, signature=signature)
     access.require(receipt.notice.status != NoticeStatus.WITHDRAWN)
     return bool(_mark_read(Receipt.objects.filter(pk=receipt.pk), ReadVia.LINK))
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("new/<id:community_pk>/", views.new, name="new"),
     path("groups/<id:community_pk>/", views.groups, name="groups"),
+    path("groups/<id:community_pk>/people/", views.people, name="people"),
     path("<id:pk>/", views.notice, name="notice"),
     path("<id:pk>/unread/", views.unread, name="unread"),
     path("<id:pk>/<str:action>/", views.act, name="act"),

@@ -181,15 +181,43 @@ def reply_appeal(request, pk):
 
 
 def read_link(request, pk, signature):
-    """The SMS link: reading it is the person's receipt; no login (a wrong link is a 404)."""
-    receipt = Receipt.objects.select_related("notice").filter(pk=pk).first()
+    """The SMS link, without login (a wrong link is a 404): the page shows the notice and a 收到
+    button; pressing it is the person's receipt (a link preview only GETs)."""
+    receipt = Receipt.objects.select_related("notice__community").filter(pk=pk).first()
     if receipt is None:
         raise Http404
     try:
-        services.notice_read_by_link(receipt=receipt, signature=signature)
+        if request.method == "POST":
+            services.notice_read_by_link(receipt=receipt, signature=signature)
+            receipt.refresh_from_db(fields=["read_at"])
+        else:
+            services.receipt_check_link(receipt=receipt, signature=signature)
     except PermissionDenied:
         raise Http404 from None
-    return render(request, "notices/public.html", {"notice": receipt.notice})
+    return render(request, "notices/public.html", {"notice": receipt.notice, "receipt": receipt})
+
+
+@login_required
+def people(request, community_pk):
+    """The group member picker (htmx): find people by name, pinyin or a phone's last four digits
+    — never by a whole number, which is the registry's audited search — and add them one by one."""
+    from linli.registry.selectors import full_number_kind
+
+    scope = scope_for(request.user)
+    community = _community(community_pk)
+    if not access.can_manage(scope, community):
+        raise Http404
+    p = _param(forms.PeopleParams, request)
+    if p["pick"]:
+        person = selectors.group_candidates(scope, community).filter(pk=p["pick"]).first()
+        if person is None:
+            raise Http404
+        return render(request, "notices/_member.html", {"r": person})
+    q, found = (p["q"] or "").strip(), []
+    whole_number = bool(q) and full_number_kind(q) is not None
+    if q and not whole_number:
+        found = list(selectors.group_candidates(scope, community, query=q)[:20])
+    return render(request, "notices/_people.html", {"community": community, "q": q, "found": found, "whole_number": whole_number})
 
 
 @login_required
@@ -202,6 +230,11 @@ def groups(request, community_pk):
         raise Http404
     manage = access.can_manage(scope, community)
     form = forms.GroupForm(request.POST or None)
+
+    def chosen():
+        # After a refused save the picked people stay picked.
+        ids = [int(x) for x in request.POST.getlist("members") if x.isdigit() and len(x) <= 18][:500]
+        return list(selectors.group_candidates(scope, community).filter(pk__in=ids)) if ids else []
 
     def page():
         from linli.councils.models import Council
@@ -225,6 +258,7 @@ def groups(request, community_pk):
                 "councils": Council.objects.filter(community=community),
                 "teams": Team.objects.filter(community=community),
                 "tags": CareTag.objects.all(),
+                "chosen": chosen(),
             },
         )
 
@@ -241,7 +275,7 @@ def groups(request, community_pk):
         if len(members) != len(set(d["members"])):
             from django.core.exceptions import ValidationError
 
-            raise ValidationError({"members": _("有的居民档案编号不存在。")})
+            raise ValidationError({"members": _("有的成员不在居民档案中。")})
         return services.group_save(
             actor=request.user,
             community=community,

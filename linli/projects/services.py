@@ -82,6 +82,8 @@ def project_create(
         raise ValidationError({"places": _("请选择本社区内的实施地点。")})
     if resolution is not None and resolution.topic.council.community_id != community.pk:
         raise ValidationError({"resolution": _("决议须为本社区议事会的决议。")})
+    if resolution is not None and not resolution.adopted:
+        raise ValidationError({"resolution": _("不予采纳的决议不能立项。")})
     appeals = list(appeals)
     if appeals:
         from linli.appeals.access import visible_appeals
@@ -272,6 +274,8 @@ def signoff_decide(*, actor: User, signoff: Signoff, decision: str, reasons: str
     with transaction.atomic():
         project = Project.objects.select_for_update(of=("self",)).select_related("community").get(pk=signoff.project_id)
         locked = Signoff.objects.select_for_update(of=("self",)).select_related("project__community").get(pk=signoff.pk)
+        if locked.decision == decision and (locked.recorded_by_id or locked.user_id) == actor.pk:
+            return locked  # a double tap: the decision this person already gave stands, once
         access.require(access.can_decide(scope_for(actor), actor, locked))
         if any(i.project_id != project.pk for i in refused_items):
             raise ValidationError({"refused_items": _("无效的选项。")})

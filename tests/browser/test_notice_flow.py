@@ -50,3 +50,22 @@ def test_building_head_sees_who_has_not_read_on_a_phone(world, page_for, live_se
     head.wait_for_selector("text=已提醒未读的居民")
     assert list(Receipt.objects.filter(notice=notice, reminders=1).values_list("resident__name", flat=True)) == ["邻居1"]
     _fits(head)
+
+
+def test_staff_pick_a_list_group_from_the_registry(world, page_for, live_server):
+    from linli.notices.models import Group
+
+    people = add_people(world, world.building, 3, prefix="楼道志愿者")
+    desk = page_for(world.user("staff"))
+    desk.goto(f"{live_server.url}/notices/groups/{world.community.pk}/")
+    desk.click("summary >> text=新建群组")
+    desk.fill("input[name=name]", "楼道志愿者联络群")
+    desk.select_option("select[name=source]", "list")
+    desk.fill("input[name=q]", "楼道志愿者")
+    desk.wait_for_selector("#found li:has-text('楼道志愿者2')")
+    for name in ("楼道志愿者0", "楼道志愿者2"):
+        desk.locator("#found li", has_text=name).locator("button:has-text('加入')").click()
+        desk.wait_for_selector(f"#chosen label:has-text('{name}')")
+    desk.click("form:has(input[name=name]) button:has-text('保存')")
+    desk.wait_for_selector("text=楼道志愿者联络群")
+    assert set(Group.objects.get(name="楼道志愿者联络群").members.values_list("pk", flat=True)) == {people[0].pk, people[2].pk}

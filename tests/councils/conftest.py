@@ -4,11 +4,10 @@ import pytest
 
 from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
-from linli.councils import services
-from linli.councils.models import Member
 from linli.registry import services as registry_services
 from linli.registry.models import Ownership, Place, PlaceKind
 from tests.conftest import make_id
+from tests.councils.builders import council_of
 
 
 @pytest.fixture
@@ -18,14 +17,7 @@ def compound(world):
 
 @pytest.fixture
 def council(world, compound):
-    c = services.council_create(
-        actor=world.user("staff"), community=world.community, compound=compound, name="阳光花园邻里议事会", support_threshold=2
-    )
-    services.member_add(actor=world.user("staff"), council=c, name="李书记", role=Member.Role.CONVENER, user=world.user("secretary"))
-    services.member_add(actor=world.user("staff"), council=c, name="陈静", role=Member.Role.GRID_WORKER, user=world.user("gridworker"))
-    services.member_add(actor=world.user("staff"), council=c, name="张三", role=Member.Role.RESIDENT_REP, user=world.user("resident"))
-    services.member_add(actor=world.user("staff"), council=c, name="王大爷", role=Member.Role.PARTY_MEMBER)  # no phone
-    return c
+    return council_of(world)
 
 
 @pytest.fixture

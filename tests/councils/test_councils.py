@@ -14,14 +14,10 @@ from linli.councils import services
 from linli.councils.models import Ballot, Topic
 from linli.councils.voting import Rule
 from tests.conftest import race
+from tests.councils.builders import meeting_with_all_present as _meeting_with_all_present
+from tests.councils.builders import passed_vote as _passed_vote
+from tests.councils.builders import to_decide
 from tests.councils.conftest import resident_user
-
-
-def to_decide(world, topic):
-    staff = world.user("staff")
-    while topic.step != "decide":
-        topic = services.topic_advance(actor=staff, topic=topic)
-    return topic
 
 
 def test_a_residents_topic_reaches_the_agenda_with_enough_support(world, council):
@@ -197,22 +193,6 @@ def test_twenty_concurrent_ballots_by_one_voter_record_one(world, council):
     assert Ballot.objects.filter(vote=v).count() == 1
 
 
-def _meeting_with_all_present(world, council):
-    m = services.meeting_schedule(actor=world.user("staff"), council=council, kind="matter", title="议事会", scheduled_at=timezone.now())
-    for member in council.members.all():
-        services.meeting_sign_in(actor=world.user("staff"), meeting=m, member=member)
-    return m
-
-
-def _passed_vote(world, council, topic, choice="for"):
-    staff = world.user("staff")
-    m = _meeting_with_all_present(world, council)
-    v = services.vote_open(actor=staff, topic=topic, rule=Rule.MAJORITY, meeting=m)
-    for member in council.members.all():
-        services.ballot_cast(actor=staff, vote=v, choice=choice, voter_key=f"m{member.pk}")
-    return services.vote_close(actor=staff, vote=v)
-
-
 def test_a_rejected_vote_can_only_be_recorded_as_not_adopted(world, council, new_appeal):
     """Regression (phone-first issue): a resolution cannot adopt what the vote rejected; it
     states the vote it rests on, and the appeals learn the council's real outcome."""
@@ -246,3 +226,10 @@ def test_paper_ballots_are_picked_by_member_or_dwelling(world, council, owners, 
     assert dwelling.address in services.paper_dwellings(owner_vote)
     with pytest.raises(ValidationError):
         services.paper_voter_key(owner_vote, dwelling=world.far_building)
+
+
+def test_the_record_names_the_vote_rule_in_words(world, council, new_appeal):
+    t = to_decide(world, services.topic_from_appeals(actor=world.user("staff"), council=council, appeals=[new_appeal()], title="车位"))
+    _passed_vote(world, council, t)
+    note = t.records.get(action="vote_open").note
+    assert note == "到会成员过半数" and "majority" not in note

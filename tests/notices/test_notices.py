@@ -229,18 +229,11 @@ def test_visible_notices(world, nworld):
     assert not Group.objects.exists()
 
 
-def _pg():
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrency is tested on PostgreSQL")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_ten_taps_at_once_publish_one_notice(world, nworld):
-    from tests.conftest import race
+    from tests.conftest import needs_postgres, race
 
-    _pg()
+    needs_postgres()
     results = race(
         10,
         lambda i: services.notice_publish(
@@ -253,9 +246,9 @@ def test_ten_taps_at_once_publish_one_notice(world, nworld):
 
 @pytest.mark.django_db(transaction=True)
 def test_ten_reminders_at_once_remind_each_person_once(world, nworld):
-    from tests.conftest import race
+    from tests.conftest import needs_postgres, race
 
-    _pg()
+    needs_postgres()
     notice = publish(nworld.staff, world, place=nworld.compound)
     services.notice_deliver(notice_id=notice.pk)
     counts = []

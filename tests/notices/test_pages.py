@@ -91,8 +91,13 @@ def test_read_link_without_login(client, world, nworld):
     r = Receipt.objects.get(notice=n, resident=nworld.b1_people[0])
     assert client.get(reverse("notices:read_link", args=[r.pk, "bad"])).status_code == 404
     assert Receipt.objects.get(pk=r.pk).read_at is None
-    page = client.get(reverse("notices:read_link", args=[r.pk, services.receipt_signature(r)]))
-    assert page.status_code == 200 and "明天停水" in page.content.decode()
+    url = reverse("notices:read_link", args=[r.pk, services.receipt_signature(r)])
+    page = client.get(url)  # what a link preview does too
+    assert page.status_code == 200 and "明天停水" in page.content.decode() and "收到" in page.content.decode()
+    assert Receipt.objects.get(pk=r.pk).read_at is None
+    assert client.post(reverse("notices:read_link", args=[r.pk, "bad"])).status_code == 404
+    done = client.post(url)
+    assert done.status_code == 200 and "已记录您已阅读" in done.content.decode()
     assert Receipt.objects.get(pk=r.pk).read_via == "link"
 
 
@@ -138,3 +143,35 @@ def test_query_counts_do_not_grow(client, world, nworld, who, page):
     services.reply_post(actor=nworld.resident, notice=n2, text="好的")
     services.reply_post(actor=nworld.neighbour, notice=n2, text="收到")
     assert _count(client, user, url(n2)) == before
+
+
+def test_the_member_picker_finds_people_by_name_and_builds_a_list_group(client, world, nworld):
+    """A hand-kept group is picked from the registry, not typed as record numbers: people of this
+    community found by name (住户0…), added one by one; a whole phone number is the registry's
+    audited search, not the picker's; the other community's people are never offered."""
+    from linli.notices.models import Group
+
+    url = reverse("notices:people", args=[world.community.pk])
+    signed_in(client, nworld.head)  # follows notices, does not keep groups
+    assert client.get(url, {"q": "住户"}).status_code == 404
+    signed_in(client, nworld.staff)
+    text = client.get(url, {"q": "住户"}).content.decode()
+    assert all(p.name in text for p in nworld.b1_people + nworld.b2_people)
+    assert "远方" not in client.get(url, {"q": "远方"}).content.decode()  # the other community's people
+    assert "迁出" not in client.get(url, {"q": "迁出"}).content.decode()  # moved away: not 在册
+    whole = client.get(url, {"q": "13500001000"}).content.decode()
+    assert "完整号码" in whole and "住户" not in whole
+    for bad in ({"q": "x" * 31}, {"pick": "abc"}, {"q": "a\x00"}):
+        assert client.get(url, bad).status_code == 400
+    far = type(nworld.b1_people[0]).objects.get(name="远方0")
+    assert client.get(url, {"pick": far.pk}).status_code == 404
+    chip = client.get(url, {"pick": nworld.b1_people[0].pk}).content.decode()
+    assert f'name="members" value="{nworld.b1_people[0].pk}" checked' in chip
+    groups = reverse("notices:groups", args=[world.community.pk])
+    chosen = [nworld.b1_people[0].pk, nworld.b2_people[1].pk]
+    refused = client.post(groups, {"name": "", "source": "list", "members": chosen})
+    assert refused.status_code == 400 and nworld.b2_people[1].name in refused.content.decode()  # still picked
+    assert client.post(groups, {"name": "楼道志愿者", "source": "list", "members": [*chosen, "x"]}).status_code == 400
+    assert client.post(groups, {"name": "楼道志愿者", "source": "list", "members": [*chosen, far.pk]}).status_code == 400
+    assert client.post(groups, {"name": "楼道志愿者", "source": "list", "members": chosen}).status_code == 302
+    assert set(Group.objects.get(name="楼道志愿者").members.values_list("pk", flat=True)) == set(chosen)

@@ -78,9 +78,13 @@ def test_a_refusal_reopens_the_items_it_names_and_the_last_signature_accepts(wor
     project.refresh_from_db()
     assert project.status == ProjectStatus.COMPLETED
     services.signoff_decide(actor=rep, signoff=residents, decision="signed")
+    services.signoff_decide(actor=rep, signoff=residents, decision="signed")  # a double submit changes nothing
+    with pytest.raises(PermissionDenied):  # a decision given is not taken back
+        services.signoff_decide(actor=rep, signoff=residents, decision="refused", reasons="x", refused_items=[stairs])
     project.refresh_from_db()
     appeal.refresh_from_db()
     assert project.status == ProjectStatus.ACCEPTED and project.accepted_at
+    assert appeal.events.filter(action="project_resolve").count() == 1
     assert appeal.status == Status.RESOLVED and project.title in appeal.result
 
 
@@ -158,3 +162,95 @@ def test_quantities_read_as_people_write_them(client, world, project):
     services.progress_record(actor=world.user("staff"), item=paving, quantity="0.5", note="试铺")
     text = client.get(reverse("projects:project", args=[project.pk])).content.decode()
     assert "0.5/1000 ㎡" in text and "E+" not in text
+
+
+def test_a_project_from_a_resolution_answers_it(client, world, new_appeal):
+    """立项 from the council's adopted resolution: the topic's appeals come with it, the topic page
+    offers it to those who run projects, and acceptance marks the resolution done."""
+    from tests.councils.builders import council_of, resolution_of
+
+    staff = world.user("staff")
+    council = council_of(world)
+    appeal = new_appeal(title="电动车乱停", description="楼下电动车乱停，希望划车位")
+    resolution = resolution_of(world, council, [appeal])
+    topic_url = reverse("councils:topic", args=[resolution.topic_id])
+    new_url = reverse("projects:new", args=[world.community.pk]) + f"?resolution={resolution.pk}"
+    signed_in(client, world.user("gridworker"))  # a council member, but projects are the staff's
+    assert new_url not in client.get(topic_url).content.decode()
+    assert client.get(new_url).status_code == 404
+    signed_in(client, staff)
+    page = client.get(topic_url).content.decode()
+    assert new_url in page and "立项实施" in page
+    form = client.get(new_url)
+    assert form.status_code == 200 and "3栋东侧划定20个电动车位" in form.content.decode()
+    compound = world.building.__class__.objects.get(path=world.building.path[: -world.building.steplen])
+    r = client.post(new_url, {"title": "3栋电动车位", "places": [compound.pk]})
+    assert r.status_code == 302
+    project = resolution.projects.get()
+    assert project.origin == "resolution" and list(project.appeals.all()) == [appeal]
+    services.item_add(actor=staff, project=project, name="电动车位", quantity=20, unit="个")
+    finish_all(staff, project)
+    with pytest.raises(ValidationError, match="验收"):  # nobody named to accept it yet
+        services.project_complete(actor=staff, project=project)
+    sign = services.signoff_add(actor=staff, project=project, kind="residents", name="居民代表")
+    project = services.project_complete(actor=staff, project=project)
+    services.signoff_decide(actor=staff, signoff=sign, decision="signed")
+    resolution.refresh_from_db()
+    assert resolution.status == "done" and resolution.topic.status == "done"
+    public = client.get(reverse("councils:public_topic", args=[resolution.topic_id])).content.decode()
+    assert "3栋电动车位" in public and "验收通过" in public
+
+    rejected = resolution_of(world, council, [new_appeal(title="装健身器材")], choice="against", title="健身器材")
+    assert not rejected.adopted
+    with pytest.raises(ValidationError, match="不予采纳"):
+        services.project_create(actor=staff, community=world.community, title="健身器材", places=[compound], resolution=rejected)
+    signed_in(client, staff)
+    assert "立项实施" not in client.get(reverse("councils:topic", args=[rejected.topic_id])).content.decode()
+    far = world.user("far_staff")
+    with pytest.raises(ValidationError, match="本社区"):  # another community's resolution
+        services.project_create(
+            actor=far, community=world.other_community, title="x", places=[world.other_community], resolution=resolution
+        )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_signers_at_once_accept_the_project_once(world, project, new_appeal):
+    """The department's paper recorded by staff and the representative's own signature land at the
+    same moment: both count, and the project is accepted — its appeal resolved — exactly once."""
+    from linli.core.models import AuditEntry
+    from tests.conftest import needs_postgres, race
+
+    needs_postgres()
+    staff, rep = world.user("staff"), world.user("resident")
+    appeal = new_appeal(title="楼道太脏", description="楼道墙面脏")
+    project.appeals.add(appeal)
+    dept = services.signoff_add(actor=staff, project=project, kind="department", name="区住建局")
+    residents = services.signoff_add(actor=staff, project=project, kind="residents", name="居民代表 张三", user=rep)
+    finish_all(staff, project)
+    services.project_complete(actor=staff, project=project)
+    signers = [(staff, dept), (rep, residents)] * 5  # each line tapped five times
+    results = race(10, lambda i: services.signoff_decide(actor=signers[i][0], signoff=signers[i][1], decision="signed"))
+    assert results.count("ok") == 10  # a double tap answers with the decision already given
+    assert set(project.signoffs.values_list("decision", flat=True)) == {"signed"}
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.ACCEPTED
+    accepted = AuditEntry.objects.filter(
+        target_type="projects.project", target_id=str(project.pk), changes__status=[ProjectStatus.COMPLETED, ProjectStatus.ACCEPTED]
+    )
+    assert accepted.count() == 1
+    assert appeal.events.filter(action="project_resolve").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_receipts_at_once_never_pass_the_pledge(world, project):
+    from tests.conftest import needs_postgres, race
+
+    needs_postgres()
+    staff = world.user("staff")
+    crowd = services.funding_add(actor=staff, project=project, source="crowdfunding", funder="区供电公司", pledged="5000.00")
+    results = race(
+        12, lambda i: services.funding_receive(actor=staff, funding=crowd, amount="1000.00", received_on=date.today(), number=f"R{i}")
+    )
+    assert results.count("ok") == 5 and results.count("ValidationError") == 7
+    crowd.refresh_from_db()
+    assert crowd.received == Decimal("5000.00") == sum(r.amount for r in crowd.receipts.all())
