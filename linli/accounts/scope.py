@@ -78,13 +78,19 @@ class Locator:
     path: str | None = None
     grid: str | None = None
     household: str | None = None
+    # The row's own community column, where it has one: a community-wide reach then filters on
+    # it instead of joining the place tree, so a newest-first list walks its index and stops
+    # after a page (the same rows: a row's community is the community its place sits in).
+    community: str | None = None
 
 
 _LOCATORS: dict[type[Model], Locator] = {}
 
 
-def register_locator(model: type[Model], *, path: str | None = None, grid: str | None = None, household: str | None = None) -> None:
-    _LOCATORS[model] = Locator(path=path, grid=grid, household=household)
+def register_locator(
+    model: type[Model], *, path: str | None = None, grid: str | None = None, household: str | None = None, community: str | None = None
+) -> None:
+    _LOCATORS[model] = Locator(path=path, grid=grid, household=household, community=community)
 
 
 def locator_for(model: type[Model]) -> Locator:
@@ -121,6 +127,7 @@ class Reach:
     role: Role
     everything: bool = False
     path: str | None = None  # place subtree (treebeard materialised path)
+    community_id: int | None = None  # set when that subtree is one whole community
     grid_ids: frozenset[int] = frozenset()
     household_id: int | None = None
     organisation_id: int | None = None
@@ -155,6 +162,8 @@ class Scope:
         cached = getattr(user, "_linli_scope", None)
         if cached is not None:
             return cached
+        from linli.registry.models import PlaceKind
+
         reaches: list[Reach] = []
         if user.is_superuser:
             reaches.append(_reach(Role.ADMIN, everything=True))
@@ -164,6 +173,7 @@ class Scope:
             .only(
                 "role",
                 "place__path",
+                "place__kind",
                 "grid_id",
                 "grid__community__path",
                 "household_id",
@@ -182,7 +192,8 @@ class Scope:
                 family = frozenset({a.grid_id} | children.get(a.grid_id, set()))
                 reaches.append(_reach(role, grid_ids=family, home_path=a.grid.community.path))
             elif a.place_id:
-                reaches.append(_reach(role, path=a.place.path, home_path=a.place.path))
+                whole_community = a.place_id if a.place.kind == PlaceKind.COMMUNITY else None
+                reaches.append(_reach(role, path=a.place.path, home_path=a.place.path, community_id=whole_community))
             elif a.household_id:
                 reaches.append(_reach(role, household_id=a.household_id, home_path=a.household.dwelling.path))
             elif a.organisation_id:
@@ -226,7 +237,9 @@ class Scope:
         pre = f"{prefix}__" if prefix else ""
         q = Q(pk__in=[])
         for r in reaches:
-            if r.path and loc.path:
+            if r.community_id and loc.community:
+                q |= Q(**{f"{pre}{loc.community}": r.community_id})
+            elif r.path and loc.path:
                 q |= Q(**{f"{pre}{loc.path}__startswith": r.path})
             if r.grid_ids and loc.grid:
                 q |= Q(**{f"{pre}{loc.grid}__in": sorted(r.grid_ids)})

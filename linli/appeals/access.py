@@ -42,7 +42,7 @@ SUPERVISE_APPEALS = _cap("supervise_appeals", {*_STAFF, R.STREET_SUPERVISOR}, ge
 REPORT_FOR_OTHERS = _cap("report_for_others", {R.BUILDING_HEAD, R.GRID_WORKER, R.GRID_LEADER, *_STAFF}, gettext_lazy("代居民登记诉求"))
 MANAGE_CATEGORIES = _cap("manage_appeal_categories", _STAFF, gettext_lazy("维护诉求分类"))
 
-register_locator(Appeal, path="place__path", grid="grid_id")
+register_locator(Appeal, path="place__path", grid="grid_id", community="community_id")
 
 # The channel each role records on someone's behalf with (phone and walk-in: the office).
 RECORDING_CHANNELS = {

@@ -146,7 +146,7 @@ class AppealListCreateApi(GenericAPIView):
         scope = scope_for(request.user)
         qs = selectors.appeal_list(scope, status=v["status"], level=v["level"], overdue=v["overdue"], query=v["q"])
         # The list shows the masked phone: the encrypted one is not read (nor decrypted) per row.
-        rows = qs.select_related("merged_into").only(*AppealOutput.ROW_FIELDS)
+        rows = qs.select_related(None).select_related("place", "category", "merged_into").only(*AppealOutput.ROW_FIELDS)
         page = self.paginate_queryset(access.appeal_rows(scope, rows))
         return self.get_paginated_response(AppealOutput(page, many=True).data)
 

@@ -31,8 +31,8 @@ VIEW_DASHBOARD = register_capability(
 SCORE_PROPERTY = register_capability(
     "score_property", roles={R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}, label=gettext_lazy("物业双评打分"), domain="dashboard"
 )
-register_locator(AppealFact, path="community__path", grid="grid_id")
-register_locator(AppealDay, path="community__path")
+register_locator(AppealFact, path="community__path", grid="grid_id", community="community_id")
+register_locator(AppealDay, path="community__path", community="community_id")
 
 AREA_KINDS = (PlaceKind.DISTRICT, PlaceKind.STREET, PlaceKind.COMMUNITY)
 

@@ -34,7 +34,7 @@ FOLLOW_UP_NOTICES = _cap(
 MANAGE_NOTICES = _cap("manage_notices", _STAFF, gettext_lazy("管理群组、撤回通知、将留言转为诉求"))
 
 register_locator(Group, path="community__path")
-register_locator(Notice, path="community__path")
+register_locator(Notice, path="community__path", community="community_id")
 register_locator(Receipt, path="dwelling__path", grid="dwelling__grid_id")
 
 # The nodes of the tree a notice can be published to (a dwelling is a person's, not a group).

@@ -20,7 +20,7 @@ MANAGE_PROJECTS = register_capability(
     label=gettext_lazy("项目立项、进度、资金和验收"),
     domain="projects",
 )
-register_locator(Project, path="community__path")
+register_locator(Project, path="community__path", community="community_id")
 
 
 def can_manage(scope: Scope, community: Place) -> bool:
