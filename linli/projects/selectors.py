@@ -74,5 +74,13 @@ def page(project: Project) -> dict:
         "signoffs": signoffs,
         "signed": sum(1 for s in signoffs if s.decision == Decision.SIGNED),
         "places": list(project.places.all()),
-        "appeals": list(project.appeals.all()),
     }
+
+
+def answered_appeals(project: Project, *, scope) -> list:
+    """The appeals a project answers, for its public page: each as the public board shows an appeal
+    (number, category, place down to the building, status); the resident's own words only on the
+    rows this viewer sees in full (``viewer_full``: reporter, handler, in reach)."""
+    from linli.appeals.access import appeal_rows
+
+    return list(appeal_rows(scope, project.appeals.select_related("category", "place").order_by("number")))

@@ -90,6 +90,7 @@ def _project_page(request, project, **forms_in):
     context = {
         "project": project,
         **selectors.page(project),
+        "appeals": selectors.answered_appeals(project, scope=scope),
         "edit": access.can_edit(scope, project),
         "deciding": [s for s in project.signoffs.select_related("project__community") if access.can_decide(scope, request.user, s)],
         "item_form": forms_in.get("item") or forms.ItemForm(),

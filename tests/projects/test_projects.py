@@ -144,6 +144,25 @@ def test_public_page_and_query_counts(client, world, project):
     assert count() == before
 
 
+def test_the_public_page_shows_answered_appeals_as_the_board_does(client, world, project, new_appeal):
+    """A resident's words (the title is often the start of the description) are theirs: the public
+    page names an answered appeal by number, category and building only; the reporter and the
+    staff in reach read the title."""
+    appeal = new_appeal(title="302室张三家楼上漏水", description="302室张三家楼上漏水")
+    project.appeals.add(appeal)
+    url = reverse("projects:project", args=[project.pk])
+    building = appeal.public_place
+    for key in (None, "far_staff", "other_gridworker"):
+        if key:
+            signed_in(client, world.user(key))
+        text = client.get(url).content.decode()
+        assert appeal.number in text and building in text and appeal.category.name in text, key
+        assert "302室" not in text and "张三" not in text, key
+    for key in ("resident", "staff"):
+        signed_in(client, world.user(key))
+        assert "302室张三家楼上漏水" in client.get(url).content.decode(), key
+
+
 def test_bad_input_is_400_and_writes_nothing(client, world, project):
     signed_in(client, world.user("staff"))
     for data in (
