@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -232,8 +232,12 @@ def groups(request, community_pk):
     form = forms.GroupForm(request.POST or None)
 
     def chosen():
-        # After a refused save the picked people stay picked.
-        ids = [int(x) for x in request.POST.getlist("members") if x.isdigit() and len(x) <= 18][:500]
+        # After a refused save the picked people stay picked (read by the form's own field, so
+        # they survive a refusal that names the members themselves).
+        try:
+            ids = forms.IdListField(required=False).clean(request.POST.getlist("members"))
+        except ValidationError:
+            ids = []
         return list(selectors.group_candidates(scope, community).filter(pk__in=ids)) if ids else []
 
     def page():
@@ -273,8 +277,6 @@ def groups(request, community_pk):
 
         members = list(Resident.objects.filter(pk__in=d["members"]).select_related("household__dwelling"))
         if len(members) != len(set(d["members"])):
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"members": _("有的成员不在居民档案中。")})
         return services.group_save(
             actor=request.user,
