@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "linli.gridwork",
     "linli.dashboard",
     "linli.ops",
+    "linli.portal",
     "linli.api",
 ]
 
@@ -97,7 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "linli.accounts.context_processors.roles",
+                "linli.portal.context_processors.menu",
             ],
         },
     },

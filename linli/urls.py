@@ -5,6 +5,7 @@ from django.urls import include, path, register_converter
 from linli.appeals import views as appeal_views
 from linli.core import views as core_views
 from linli.core.converters import IdConverter
+from linli.portal import views as portal_views
 
 # Registered before the apps' URL maps are included: they use <id:pk>.
 register_converter(IdConverter, "id")
@@ -13,7 +14,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on pages that name no icon.
     path("favicon.ico", core_views.favicon, name="favicon"),
-    path("", core_views.home, name="home"),
+    path("", portal_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("messages/", core_views.messages_inbox, name="messages"),

@@ -34,6 +34,16 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("系统管理员")
 
 
+# The community's own staff (社区工作者 and 书记): who "the staff of a community" are.
+STAFF_ROLES = frozenset({Role.COMMUNITY_STAFF, Role.PARTY_SECRETARY})
+# Those who act as the community's staff anywhere: its staff, and the administrator everywhere.
+STAFF_AND_ADMIN = STAFF_ROLES | {Role.ADMIN}
+# Those who work a grid.
+GRID_ROLES = frozenset({Role.GRID_WORKER, Role.GRID_LEADER})
+# Staff of an organisation that answers for it (a property company, a partner unit).
+ORGANISATION_ROLES = frozenset({Role.PROPERTY_STAFF, Role.PARTNER_STAFF})
+
+
 # What each role is anchored to. The scope module reads the same table.
 ROLE_SCOPE_KIND = {
     Role.RESIDENT: "household",

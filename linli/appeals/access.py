@@ -17,14 +17,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import Role, RoleAssignment
+from linli.accounts.models import STAFF_AND_ADMIN, Role, RoleAssignment
 from linli.accounts.scope import Scope, register_capability, register_locator
 from linli.appeals.models import OPEN_STATES, Appeal, Assignment, Channel, Status, Support
-from linli.registry.access import ancestor_paths
 from linli.registry.models import Organisation, Place, PlaceKind
+from linli.registry.vocabulary import ancestor_paths, compound_path, same_compound, staff_q
 
 R = Role
-_STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
+_STAFF = STAFF_AND_ADMIN
 
 
 def _cap(name, roles, label):
@@ -261,15 +261,13 @@ def _home_compound_path(user) -> str | None:
     resident = getattr(user, "resident", None) if getattr(user, "resident_id", None) else None
     if resident is None:
         return None
-    return resident.household.dwelling.path[: Place.steplen * 4]
+    return compound_path(resident.household.dwelling.path)
 
 
 def can_see_neighbours_appeals(scope: Scope, user, place: Place) -> bool:
     """Open appeals at a building are shown before reporting to the neighbours who live in that
     compound and to those who handle appeals there — not to anyone who types a place id."""
-    compound = place.path[: Place.steplen * 4]
-    home = _home_compound_path(user)
-    return bool(home and home == compound) or scope.can(VIEW_APPEALS, place)
+    return same_compound(_home_compound_path(user), place.path) or scope.can(VIEW_APPEALS, place)
 
 
 def can_support(scope: Scope, user, appeal: Appeal) -> bool:
@@ -362,7 +360,7 @@ def eligible_handlers(appeal: Appeal) -> Handlers:
     grid a micro-grid belongs to), the building head of its building, the community's staff;
     organisations of the community or above it (departments), merchants excepted."""
     place = appeal.place
-    q = Q(role__in=[R.COMMUNITY_STAFF, R.PARTY_SECRETARY], place_id=appeal.community_id)
+    q = staff_q(appeal.community_id)
     q |= Q(role=R.BUILDING_HEAD, place__path__in=[*ancestor_paths(place.path), place.path])
     if appeal.grid_id:
         grid_ids = [appeal.grid_id]
@@ -395,7 +393,7 @@ def suggested_handlers(appeal: Appeal, eligible: Handlers) -> dict:
     users: set[int] = set()
     orgs: set[int] = set()
     category = appeal.category
-    compound_path = appeal.place.path[: Place.steplen * 4]
+    appeal_compound = compound_path(appeal.place.path)
     by_role = {role: {uid for uid, roles in eligible.roles.items() if role in roles} for role in HANDLER_ROLES}
     community_staff = by_role[R.COMMUNITY_STAFF] | by_role[R.PARTY_SECRETARY]
     if category is not None and category.default_handler_id in eligible.organisation_ids():
@@ -404,9 +402,9 @@ def suggested_handlers(appeal: Appeal, eligible: Handlers) -> dict:
         serving = [
             o
             for o in eligible.organisations
-            if o.kind == Organisation.Kind.PROPERTY_COMPANY and any(c.path == compound_path for c in o.served_compounds.all())
+            if o.kind == Organisation.Kind.PROPERTY_COMPANY and any(c.path == appeal_compound for c in o.served_compounds.all())
         ]
-        compound = Place.objects.filter(path=compound_path).only("management_status").first()
+        compound = Place.objects.filter(path=appeal_compound).only("management_status").first()
         if serving:
             orgs.add(serving[0].pk)
         elif compound is not None and compound.management_status == ManagementStatus.THREE_WITHOUT:

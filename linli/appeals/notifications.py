@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from linli.appeals.models import ACTION_LABELS, Appeal, Assignment
 from linli.core import outbox
 from linli.core.models import Notification
+from linli.registry.vocabulary import grid_leaders_of, staff_of
 
 # Steps the reporter (and everyone who added their voice) hears about.
 REPORTER_ACTIONS = {
@@ -112,17 +113,9 @@ def deadline_reminder(*, appeal: Appeal) -> None:
 
 def dispatchers_of(appeal: Appeal) -> list:
     """The community's staff and the leader of the appeal's grid (and of its parent grid)."""
-    from django.db.models import Q
-
-    from linli.accounts.models import Role, RoleAssignment
-
-    q = Q(place_id=appeal.community_id, role__in=[Role.COMMUNITY_STAFF, Role.PARTY_SECRETARY])
+    users = {u.pk: u for u in staff_of(appeal.community_id)}
     if appeal.grid_id:
-        grids = [appeal.grid_id] + ([appeal.grid.parent_id] if appeal.grid.parent_id else [])
-        q |= Q(grid_id__in=grids, role=Role.GRID_LEADER)
-    users = {}
-    for ra in RoleAssignment.objects.filter(q).select_related("user"):
-        users.setdefault(ra.user_id, ra.user)
+        users.update((u.pk, u) for u in grid_leaders_of(appeal.grid_id))
     return list(users.values())
 
 

@@ -11,6 +11,7 @@ from linli.accounts.scope import Scope
 from linli.appeals import access
 from linli.appeals.models import OPEN_STATES, Appeal, Category, Event, Status, Support
 from linli.registry.models import Place, PlaceKind
+from linli.registry.vocabulary import building_path
 
 
 def access_appeal(scope: Scope, pk) -> Appeal:
@@ -50,12 +51,7 @@ def appeal_timeline(appeal: Appeal, *, public_only: bool) -> QuerySet:
 
 def similar_open_appeals(place: Place, *, category: Category | None = None, limit: int = 5) -> QuerySet:
     """Open appeals at the same building (or compound) — shown before a resident submits."""
-    anchor = place
-    if place.kind in (PlaceKind.UNIT, PlaceKind.DWELLING):
-        step = Place.steplen
-        anchor_path = place.path[: step * 5]  # the building: district/street/community/compound/building
-    else:
-        anchor_path = anchor.path
+    anchor_path = building_path(place.path) if place.kind in (PlaceKind.UNIT, PlaceKind.DWELLING) else place.path
     qs = Appeal.objects.filter(place__path__startswith=anchor_path, status__in=OPEN_STATES, merged_into__isnull=True)
     if category is not None:
         qs = qs.filter(category=category)

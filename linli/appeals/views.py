@@ -22,6 +22,7 @@ from linli.appeals.models import ACTION_LABELS, OPEN_STATES, Appeal, Channel, Le
 from linli.core.errors import form_errors, run_service
 from linli.registry import access as registry_access
 from linli.registry.models import Place, PlaceKind
+from linli.registry.vocabulary import ancestor_at
 
 
 def _reportable_place(pk) -> Place:
@@ -155,11 +156,11 @@ def report(request):
 
 def _patrol_compound(scope, place):
     from linli.gridwork import access as gridwork_access
-    from linli.registry.models import Place, PlaceKind
+    from linli.registry.models import PlaceKind
 
-    if not gridwork_access.can_patrol(scope) or len(place.path) < Place.steplen * 4:
+    if not gridwork_access.can_patrol(scope):
         return None
-    compound = place if place.kind == PlaceKind.COMPOUND else Place.objects.filter(path=place.path[: Place.steplen * 4]).first()
+    compound = ancestor_at(place, PlaceKind.COMPOUND)
     return compound if compound is not None and gridwork_access.patrol_grid_for(scope, compound) else None
 
 

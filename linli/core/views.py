@@ -7,8 +7,6 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
-from linli.accounts.scope import scope_for
-
 
 @never_cache
 def healthz(request):
@@ -31,28 +29,6 @@ def healthz(request):
 def favicon(request):
     # Resolved per request: the fingerprinted name exists only once static files are collected.
     return redirect(static("favicon.svg"), permanent=True)
-
-
-@login_required
-def home(request):
-    from linli.appeals import access as appeal_access
-    from linli.dashboard import access as dashboard_access
-    from linli.gridwork import access as gridwork_access
-    from linli.registry import access as registry_access
-
-    scope = scope_for(request.user)
-    if scope.has(appeal_access.DISPATCH_APPEALS) or scope.organisation_ids:
-        return redirect("appeals:list")
-    # A grid worker's or red steward's phone opens on their day: patrol, visits, tasks.
-    if gridwork_access.can_patrol(scope) or scope.has(gridwork_access.STEWARD):
-        return redirect("gridwork:day")
-    # A street supervisor's morning starts with the street's figures.
-    subject = dashboard_access.home_subject(scope) if scope.has(dashboard_access.VIEW_DASHBOARD) else None
-    if subject is not None and subject.kind == "place" and subject.obj.kind != "community":
-        return redirect("dashboard:home")
-    if scope.has(registry_access.VIEW_REGISTRY):
-        return redirect("registry:places")
-    return render(request, "core/home.html", {"household": request.user.resident.household if request.user.resident_id else None})
 
 
 @login_required

@@ -21,14 +21,15 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import Role
+from linli.accounts.models import STAFF_AND_ADMIN, Role
 from linli.accounts.scope import Scope, register_capability, register_locator
 from linli.councils.models import DEFAULT_STEPS, STEP_LABELS, Council, Member, Topic, Vote
 from linli.registry.access import acts_in_community, community_ids
 from linli.registry.models import Place
+from linli.registry.vocabulary import compound_path
 
 R = Role
-_STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
+_STAFF = STAFF_AND_ADMIN
 _WORKERS = {R.BUILDING_HEAD, R.GRID_WORKER, R.GRID_LEADER}
 
 
@@ -140,8 +141,7 @@ def visible_councils(scope: Scope, user) -> QuerySet:
     r = rights(scope, user)
     q = Q(community_id__in=sorted(r.manage_ids | r.part_ids | r.view_ids)) | Q(pk__in=sorted(r.member_of))
     if r.resident_path:
-        compound_path = r.resident_path[: Place.steplen * 4]
-        q |= Q(community_id=r.resident_community_id, compound__isnull=True) | Q(compound__path=compound_path)
+        q |= Q(community_id=r.resident_community_id, compound__isnull=True) | Q(compound__path=compound_path(r.resident_path))
     return Council.objects.filter(q)
 
 

@@ -7,6 +7,8 @@ from django.utils import timezone
 from linli.accounts.scope import scope_for
 from linli.councils import access
 from linli.councils.models import Council, Meeting, Resolution, Topic, Vote
+from linli.registry.models import PlaceKind
+from linli.registry.vocabulary import path_prefix
 
 
 def councils_for(user) -> QuerySet:
@@ -97,12 +99,9 @@ def suggested_topics(community, *, days: int = 90, at_least: int = 3) -> list[di
     candidates for a topic. Two queries whatever the number of appeals."""
     from datetime import timedelta
 
-    from django.db.models.functions import Substr
-
     from linli.appeals.models import Appeal
     from linli.registry.models import Place
 
-    width = Place.steplen * 5  # district/street/community/compound/building
     rows = list(
         Appeal.objects.filter(
             community=community,
@@ -111,7 +110,7 @@ def suggested_topics(community, *, days: int = 90, at_least: int = 3) -> list[di
             merged_into__isnull=True,
             topics__isnull=True,
         )
-        .annotate(building=Substr("place__path", 1, width))
+        .annotate(building=path_prefix("place__path", PlaceKind.BUILDING))
         .values("building", "category_id", "category__name")
         .annotate(n=Count("id"))
         .filter(n__gte=at_least)

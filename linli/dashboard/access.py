@@ -20,6 +20,7 @@ from linli.accounts.models import Role
 from linli.accounts.scope import Scope, register_capability, register_locator
 from linli.dashboard.models import AppealDay, AppealFact
 from linli.registry.models import Grid, Place, PlaceKind
+from linli.registry.vocabulary import building_path
 
 R = Role
 VIEW_DASHBOARD = register_capability(
@@ -88,7 +89,7 @@ def home_subject(scope: Scope) -> Subject | None:
         grid = Grid.objects.filter(pk__in=grid_ids, parent__isnull=True).order_by("code").first() or Grid.objects.get(pk=grid_ids[0])
         return Subject("grid", grid)
     for path in paths:  # a building head anchored to a unit: the unit's building
-        building = Place.objects.filter(kind=PlaceKind.BUILDING, path=path[: Place.steplen * 5]).first()
+        building = Place.objects.filter(kind=PlaceKind.BUILDING, path=building_path(path)).first()
         if building is not None:
             return Subject("building", building)
     return None

@@ -23,6 +23,7 @@ from linli.core.workdays import deadline_after, is_workday, overrides_between
 from linli.dashboard.models import AppealDay, AppealFact
 from linli.dashboard.selectors import COUNTS, SUMS
 from linli.registry.models import Organisation, Place, PlaceKind
+from linli.registry.vocabulary import building_path, compound_path
 
 BATCH = 5000
 LEVELS = [(Level.BUILDING, 15), (Level.GRID, 55), (Level.COMMUNITY, 22), (Level.EXTERNAL, 8)]
@@ -151,8 +152,8 @@ class AppealHistory:
         fact = AppealFact(
             community_id=community.pk,
             grid_id=grid_id,
-            compound_path=path[: Place.steplen * 4],
-            building_path=path[: Place.steplen * 5],
+            compound_path=compound_path(path) or "",
+            building_path=building_path(path) or "",
             category_id=category.pk,
             channel=_pick(rng, CHANNELS),
             level=level,

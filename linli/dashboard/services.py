@@ -14,16 +14,11 @@ from linli.core.workdays import working_days_between
 from linli.dashboard.models import AppealDay, AppealFact
 from linli.dashboard.selectors import fact_counts
 from linli.registry.models import Place, PlaceKind
-
-COMPOUND_DEPTH, BUILDING_DEPTH = 4, 5  # district / street / community / compound / building
+from linli.registry.vocabulary import building_path, compound_path
 
 
 def _paths(place: Place) -> tuple[str, str]:
-    if place.kind == PlaceKind.COMMUNITY or len(place.path) < Place.steplen * COMPOUND_DEPTH:
-        return "", ""
-    compound = place.path[: Place.steplen * COMPOUND_DEPTH]
-    building = place.path[: Place.steplen * BUILDING_DEPTH] if len(place.path) >= Place.steplen * BUILDING_DEPTH else ""
-    return compound, building
+    return compound_path(place.path) or "", building_path(place.path) or ""
 
 
 def appeal_fact_record(*, appeal: Appeal, action: str, at: datetime | None = None) -> AppealFact:

@@ -25,6 +25,7 @@ from linli.dashboard.definitions import APPEAL_FIGURES, WORK_FIGURES
 from linli.dashboard.forms import FigureListForm, PeriodForm, PropertyScoreForm, ReportForm
 from linli.dashboard.models import MonthlyReport
 from linli.registry.models import Grid, Organisation, Place, PlaceKind
+from linli.registry.vocabulary import street_path
 
 # The figures shown as tiles, in order; each opens the list of its appeals.
 TILES = ("total", "response", "on_time", "solved", "satisfied", "revisited", "overdue", "sign_overdue", "supervised")
@@ -220,13 +221,15 @@ def _area_page(request, subject: Subject):
     now = timezone.now()
     communities = list(access.communities_of(subject.obj))
     streets = dict(
-        Place.objects.filter(kind=PlaceKind.STREET, path__startswith=subject.obj.path[: Place.steplen * 2]).values_list("path", "name")
+        Place.objects.filter(kind=PlaceKind.STREET, path__startswith=street_path(subject.obj.path) or subject.obj.path).values_list(
+            "path", "name"
+        )
     )
     rows = selectors.area_rows(community_ids=[c.pk for c in communities], period=period, now=now)
     figures = selectors.summary_figures(community_ids=[c.pk for c in communities], start=period.start, end=period.end, now=now)
     previous = period.previous()
     before = selectors.summary_figures(community_ids=[c.pk for c in communities], start=previous.start, end=previous.end, now=now)
-    table = [{"community": c, "street": streets.get(c.path[: Place.steplen * 2], ""), "f": rows[c.pk]} for c in communities]
+    table = [{"community": c, "street": streets.get(street_path(c.path), ""), "f": rows[c.pk]} for c in communities]
     sort = request.GET.get("sort", "")
     keys = {
         "total": lambda r: r["f"]["total"],

@@ -14,13 +14,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import Role
+from linli.accounts.models import STAFF_AND_ADMIN, Role
 from linli.accounts.scope import Reach, Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.gridwork.models import Patrol, Round, RoundContact, SentimentRecord, StewardLink, SupportingForce, Visit
 from linli.registry.models import Grid, Household, Place, PlaceKind
+from linli.registry.vocabulary import below_level, compound_path
 
 R = Role
-_STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
+_STAFF = STAFF_AND_ADMIN
 
 
 def _cap(name, roles, label):
@@ -67,7 +68,7 @@ def patrol_compounds(scope: Scope) -> QuerySet:
     """The compounds this user patrols."""
     grid_ids = sorted({g for r in patrol_reaches(scope) for g in r.grid_ids})
     paths = Place.objects.filter(kind=PlaceKind.BUILDING, grid_id__in=grid_ids).values_list("path", flat=True)
-    compound_paths = sorted({p[: Place.steplen * 4] for p in paths})
+    compound_paths = sorted({compound_path(p) for p in paths} - {None})
     return Place.objects.filter(kind=PlaceKind.COMPOUND, path__in=compound_paths).order_by("path")
 
 
@@ -165,7 +166,7 @@ def can_record_contact(scope: Scope, user, rnd: Round, household: Household) -> 
 
 def building_paths(scope: Scope) -> list[str]:
     """The buildings a building head (楼栋长) visits in: reaches below community level."""
-    return [r.path for r in scope.granting(RECORD_VISITS) if r.path and len(r.path) > Place.steplen * 3]
+    return [r.path for r in scope.granting(RECORD_VISITS) if below_level(r.path, PlaceKind.COMMUNITY)]
 
 
 def visible_rounds(scope: Scope) -> QuerySet:

@@ -16,6 +16,7 @@ from linli.core.serializers import IdField
 from linli.gridwork import access, selectors, services
 from linli.gridwork.models import SENTIMENT_TOPICS, Mood, Patrol, Round, Visit
 from linli.registry.models import Place, PlaceKind, Resident
+from linli.registry.vocabulary import grid_family
 
 COORD = {"required": False, "allow_null": True, "max_digits": 9, "decimal_places": 6}
 
@@ -76,7 +77,7 @@ class PatrolListStartApi(GenericAPIView):
         qs = _patrols(request)
         grid_id = int_param(request, "grid")
         if grid_id:
-            qs = qs.filter(grid_id__in=selectors.grid_family([grid_id]))
+            qs = qs.filter(grid_id__in=grid_family([grid_id]))
         if request.query_params.get("open") in ("1", "true"):
             qs = qs.filter(ended_at__isnull=True)
         page = self.paginate_queryset(qs.order_by("-started_at"))
@@ -141,7 +142,7 @@ class ComplianceApi(APIView):
         """Each grid worker's minutes in the compounds per day the rule applies to (59 is short, 60 is not)."""
         grid = _one(access.viewable_grids(scope_for(request.user)), int_param(request, "grid", required=True))
         n_days = min(int_param(request, "days") or 10, 31)
-        data = selectors.compliance(selectors.grid_family([grid.pk]), community_id=grid.community_id, n_days=n_days)
+        data = selectors.compliance(grid_family([grid.pk]), community_id=grid.community_id, n_days=n_days)
         rule = data["rule"]
         workers = [
             {

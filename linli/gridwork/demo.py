@@ -21,6 +21,7 @@ from linli.gridwork import access, selectors, services
 from linli.gridwork.models import SENTIMENT_TOPICS, Round, SupportingForce, Visit
 from linli.registry.demo import DEMO_PASSWORD
 from linli.registry.models import Grid, Household, Place
+from linli.registry.vocabulary import grid_family
 
 WORKER_NAMES = ["孙丽", "马超", "杨帆", "朱婷", "胡军", "郭敏", "何伟", "高静", "罗琳"]
 NOTES = {
@@ -84,7 +85,7 @@ def _steward(admin, staff, grid) -> User:
     account_services.role_assign(actor=admin, user=user, role=Role.RED_STEWARD, grid=grid)
     households = list(
         Household.objects.filter(
-            dwelling__grid_id__in=selectors.grid_family([grid.pk]), members__care_tags__code__in=["elderly_alone", "empty_nest", "disabled"]
+            dwelling__grid_id__in=grid_family([grid.pk]), members__care_tags__code__in=["elderly_alone", "empty_nest", "disabled"]
         )
         .distinct()
         .order_by("dwelling__path")[:8]
@@ -231,7 +232,7 @@ def _rounds(staff, community, grids, workers, rng) -> int:
     n = 0
     for i, grid in enumerate(grids):
         worker = workers[grid.pk]
-        households = list(Household.objects.filter(dwelling__grid_id__in=selectors.grid_family([grid.pk])).order_by("pk"))
+        households = list(Household.objects.filter(dwelling__grid_id__in=grid_family([grid.pk])).order_by("pk"))
         rng.shuffle(households)
         share = [0.55, 0.4, 0.3, 0.2, 0.15][i % 5]
         for h in households[: int(len(households) * share)]:

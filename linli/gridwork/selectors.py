@@ -16,22 +16,7 @@ from linli.core.workdays import is_workday, overrides_between
 from linli.gridwork.models import DEFAULT_VISIT_DAYS, Patrol, PatrolTime, Round, RoundContact, Visit, VisitFrequency
 from linli.gridwork.services import rule_for
 from linli.registry.models import CareTag, Grid, Household, Place, Resident
-
-
-def grid_family(grid_ids) -> list[int]:
-    """These grids and their micro-grids."""
-    ids = set(grid_ids)
-    ids |= set(Grid.objects.filter(parent_id__in=ids).values_list("pk", flat=True))
-    return sorted(ids)
-
-
-def grid_families(grid_ids) -> dict[int, set[int]]:
-    """Each grid with its micro-grids, in one query."""
-    families = {g: {g} for g in grid_ids}
-    for child, parent in Grid.objects.filter(parent_id__in=list(families)).values_list("pk", "parent_id"):
-        families[parent].add(child)
-    return families
-
+from linli.registry.vocabulary import grid_families, grid_family, home_community
 
 # ---- compliance -------------------------------------------------------------------------------------
 
@@ -167,13 +152,6 @@ def my_grid_ids(scope) -> list[int]:
     from linli.gridwork.access import RECORD_VISITS
 
     return sorted({g for r in scope.granting(RECORD_VISITS) for g in r.grid_ids})
-
-
-def home_community(user, scope) -> Place | None:
-    from linli.accounts.context_processors import _home_community
-
-    pk = _home_community(user, scope)
-    return Place.objects.filter(pk=pk).first() if pk else None
 
 
 def my_visit_targets(user, scope, community: Place | None = None) -> list[VisitTarget]:

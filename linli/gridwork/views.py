@@ -19,6 +19,7 @@ from linli.core.errors import post_action
 from linli.gridwork import access, forms, selectors, services
 from linli.gridwork.models import Finding, Patrol, Round, StewardLink, SupportingForce, Visit
 from linli.registry.models import CareTag, Grid, Household, Place, PlaceKind
+from linli.registry.vocabulary import compound_path, grid_families, grid_family, home_community
 
 
 def _get(qs, pk):
@@ -43,7 +44,7 @@ def day(request):
     visits = scope.has(access.RECORD_VISITS) or steward
     if not (patrols or visits or scope.has(access.VIEW_GRIDWORK)):
         raise Http404
-    community = selectors.home_community(request.user, scope)
+    community = home_community(request.user, scope)
     context = {
         "patrols": patrols,
         "steward": steward,
@@ -164,7 +165,7 @@ def finding(request, kind):
     if kind == Finding.Kind.APPEAL:
         from linli.appeals import access as appeal_access
 
-        places = appeal_access.reportable_places(scope).filter(path__startswith=where.path[: Place.steplen * 4])
+        places = appeal_access.reportable_places(scope).filter(path__startswith=compound_path(where.path))
         places = places.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT]).order_by("path")
         form = forms.AppealFindingForm(
             request.POST or None, request.FILES or None, places=places, initial={"place": where.pk, "idempotency_key": uuid.uuid4().hex}
@@ -185,7 +186,7 @@ def finding(request, kind):
     elif kind == Finding.Kind.WISH:
         from linli.wishes.access import residents_postable_for
 
-        residents = residents_postable_for(scope).filter(household__dwelling__path__startswith=where.path[: Place.steplen * 4])
+        residents = residents_postable_for(scope).filter(household__dwelling__path__startswith=compound_path(where.path))
         if visit:
             residents = residents.filter(household=visit.household)
         form = forms.WishFindingForm(
@@ -200,7 +201,7 @@ def finding(request, kind):
         from linli.services import selectors as service_selectors
 
         residents = service_access.orderable_residents(scope, request.user).filter(
-            household__dwelling__path__startswith=where.path[: Place.steplen * 4]
+            household__dwelling__path__startswith=compound_path(where.path)
         )
         if visit:
             residents = residents.filter(household=visit.household)
@@ -236,7 +237,7 @@ def visits(request):
     scope = scope_for(request.user)
     if not (scope.has(access.RECORD_VISITS) or scope.has(access.STEWARD)):
         raise Http404
-    community = selectors.home_community(request.user, scope)
+    community = home_community(request.user, scope)
     targets = selectors.my_visit_targets(request.user, scope, community) if community else []
     tab = request.GET.get("tab", "overdue")
     if tab not in ("overdue", "due", "all"):
@@ -322,7 +323,7 @@ def community_overview(request, community_pk):
             by_grid[t.household.dwelling.grid_id] = by_grid.get(t.household.dwelling.grid_id, 0) + 1
     grids = list(Grid.objects.filter(pk__in=grid_ids, parent__isnull=True).order_by("code"))
     flags = selectors.flagged_grids([community.pk])
-    families = selectors.grid_families([g.pk for g in grids])
+    families = grid_families([g.pk for g in grids])
     for g in grids:
         g.overdue = sum(n for gid, n in by_grid.items() if gid in families[g.pk])
         g.full_time_flag = flags.get(g.pk)
@@ -364,7 +365,7 @@ def sentiments(request):
 def rounds(request):
     scope = scope_for(request.user)
     visible = access.visible_rounds(scope).select_related("community").order_by("-starts_on")
-    community = access.round_community(scope, selectors.home_community(request.user, scope))
+    community = access.round_community(scope, home_community(request.user, scope))
     manage = community is not None
     form = forms.RoundForm(
         request.POST or None, grids=Grid.objects.filter(community=community).order_by("code") if community else Grid.objects.none()
@@ -449,7 +450,7 @@ def settings_page(request, community_pk):
     freq_form = forms.FrequencyForm(request.POST if request.POST.get("form") == "frequency" else None)
     stewards = User.objects.filter(role_assignments__role=Role.RED_STEWARD, role_assignments__grid__community=community).distinct()
     # A steward looks after households of their own grid: only those grids' households are offered.
-    steward_grids = selectors.grid_family(
+    steward_grids = grid_family(
         RoleAssignment.objects.filter(role=Role.RED_STEWARD, grid__community=community).values_list("grid_id", flat=True)
     )
     households = Household.objects.filter(dwelling__grid_id__in=steward_grids).select_related("dwelling").order_by("dwelling__path")

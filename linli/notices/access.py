@@ -13,14 +13,15 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import Role
+from linli.accounts.models import STAFF_AND_ADMIN, Role
 from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.notices.models import Group, Notice, NoticeStatus, Receipt, Reply
 from linli.registry.access import acts_in_community, community_ids
 from linli.registry.models import Grid, Place, PlaceKind
+from linli.registry.vocabulary import own_resident_id
 
 R = Role
-_STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
+_STAFF = STAFF_AND_ADMIN
 
 
 def _cap(name, roles, label):
@@ -39,10 +40,6 @@ register_locator(Receipt, path="dwelling__path", grid="dwelling__grid_id")
 
 # The nodes of the tree a notice can be published to (a dwelling is a person's, not a group).
 TREE_KINDS = (PlaceKind.COMMUNITY, PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT)
-
-
-def own_resident_id(user) -> int | None:
-    return getattr(user, "resident_id", None)
 
 
 # ---- publishing ---------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from linli.core.errors import call_service, int_param
 from linli.notices import access, selectors, services
 from linli.notices.models import Group, Priority, Receipt
 from linli.registry.models import Grid, Place
+from linli.registry.vocabulary import own_resident_id
 
 NOT_FOUND = OpenApiResponse(description="not found, or not yours to see (the same answer)")
 MAX_ID = 2**63 - 1
@@ -95,9 +96,7 @@ class NoticeApi(APIView):
         notice = _notice(request, pk)
         services.notice_read(actor=request.user, notice=notice)
         notice.my_read_at = (
-            Receipt.objects.filter(notice=notice, resident_id=access.own_resident_id(request.user) or 0)
-            .values_list("read_at", flat=True)
-            .first()
+            Receipt.objects.filter(notice=notice, resident_id=own_resident_id(request.user) or 0).values_list("read_at", flat=True).first()
         )
         return Response(NoticeOutput(notice).data)
 

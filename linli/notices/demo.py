@@ -16,7 +16,8 @@ from linli.accounts.models import Role, RoleAssignment, User
 from linli.councils.models import Council
 from linli.notices import services
 from linli.notices.models import Notice, ReadVia, Receipt
-from linli.registry.models import CareTag, Grid, Place
+from linli.registry.models import CareTag, Grid, Place, PlaceKind
+from linli.registry.vocabulary import ancestor_at
 
 
 def _age(notice: Notice, *, hours: float, read_share: float, rng: random.Random, door_share: float = 0.0) -> None:
@@ -43,7 +44,7 @@ def seed_notices(*, community: Place, seed: int) -> dict[str, int]:
     worker, resident = User.objects.get(username="gridworker"), User.objects.get(username="resident")
     head = User.objects.get(username="buildinghead")
     head_place = RoleAssignment.objects.filter(user=head, role=Role.BUILDING_HEAD).select_related("place").first().place
-    compound = Place.objects.get(path=head_place.path[: 4 * Place.steplen])
+    compound = ancestor_at(head_place, PlaceKind.COMPOUND)
 
     def publish(actor, **kw):
         notice, _created = services.notice_publish(actor=actor, community=community, **kw)

@@ -5,16 +5,15 @@ groups with its people counted from the registry."""
 from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Substr
 from django.http import Http404
 
 from linli.accounts.scope import Scope
 from linli.notices import access
 from linli.notices.models import Group, Notice, Priority, Receipt, Reply
 from linli.registry.models import Grid, Place, PlaceKind, Resident
+from linli.registry.vocabulary import own_resident_id, path_prefix
 
 # Depth of a stairwell (单元) in the tree: district, street, community, compound, building, unit.
-UNIT_DEPTH = 6
 
 
 def access_notice(scope: Scope, user, pk: int) -> Notice:
@@ -28,7 +27,7 @@ def access_notice(scope: Scope, user, pk: int) -> Notice:
 def inbox(scope: Scope, user) -> QuerySet:
     """Urgent notices first (停水停电), then the newest; with my own receipt's reading time and
     how many have read it."""
-    rid = access.own_resident_id(user) or 0
+    rid = own_resident_id(user) or 0
     mine = Receipt.objects.filter(notice=OuterRef("pk"), resident_id=rid)
     read = (
         Receipt.objects.filter(notice=OuterRef("pk"), read_at__isnull=False).order_by().values("notice").annotate(n=Count("pk")).values("n")
@@ -47,7 +46,7 @@ def inbox(scope: Scope, user) -> QuerySet:
 
 
 def _unit_path():
-    return Substr("dwelling__path", 1, UNIT_DEPTH * Place.steplen)
+    return path_prefix("dwelling__path", PlaceKind.UNIT)
 
 
 def stairwell_figures(scope: Scope, notice: Notice) -> dict:
@@ -107,10 +106,7 @@ def tree(community: Place) -> dict:
     )
     people = Resident.objects.filter(is_active=True, household__dwelling__path__startswith=community.path)
     by_unit = dict(
-        people.annotate(p=Substr("household__dwelling__path", 1, UNIT_DEPTH * Place.steplen))
-        .values_list("p")
-        .annotate(n=Count("pk"))
-        .order_by()
+        people.annotate(p=path_prefix("household__dwelling__path", PlaceKind.UNIT)).values_list("p").annotate(n=Count("pk")).order_by()
     )
     for node in nodes:
         node.people = sum(n for p, n in by_unit.items() if p.startswith(node.path))

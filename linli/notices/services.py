@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from linli.core.models import Notification
 from linli.notices import access
 from linli.notices.models import Group, GroupSource, Notice, NoticeStatus, Priority, ReadVia, Receipt, Reply
 from linli.registry.models import Grid, Place, PlaceKind, Resident
+from linli.registry.vocabulary import in_grid_family, own_resident_id
 
 BATCH = 2000
 
@@ -41,7 +42,7 @@ def audience_residents(*, place: Place | None = None, grid: Grid | None = None, 
     if place is not None:
         return qs.filter(household__dwelling__path__startswith=place.path)
     if grid is not None:
-        return qs.filter(Q(household__dwelling__grid_id=grid.pk) | Q(household__dwelling__grid__parent_id=grid.pk))
+        return qs.filter(in_grid_family(grid, "household__dwelling__grid"))
     if group is None:
         return qs.none()
     if group.source == GroupSource.COUNCIL and group.council_id:
@@ -219,7 +220,7 @@ def _mark_read(receipts: QuerySet, via: str, by: User | None = None) -> int:
 
 def notice_read(*, actor: User, notice: Notice) -> bool:
     """Opening the notice in the app is reading it (the reader's own receipt)."""
-    rid = access.own_resident_id(actor)
+    rid = own_resident_id(actor)
     if not rid:
         return False
     return bool(_mark_read(Receipt.objects.filter(notice=notice, resident_id=rid), ReadVia.APP))

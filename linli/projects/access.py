@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import Role
+from linli.accounts.models import STAFF_AND_ADMIN
 from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.projects.models import Decision, Project, ProjectStatus, Signoff
 from linli.registry.access import acts_in_community, community_ids
@@ -16,7 +16,7 @@ from linli.registry.models import Place
 
 MANAGE_PROJECTS = register_capability(
     "manage_projects",
-    roles={Role.COMMUNITY_STAFF, Role.PARTY_SECRETARY, Role.ADMIN},
+    roles=STAFF_AND_ADMIN,
     label=gettext_lazy("项目立项、进度、资金和验收"),
     domain="projects",
 )

@@ -14,13 +14,14 @@ from __future__ import annotations
 from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from linli.accounts.models import Role
+from linli.accounts.models import GRID_ROLES, STAFF_AND_ADMIN, Role
 from linli.accounts.scope import Scope, register_capability, register_grid_children, register_locator
 from linli.registry.models import Facility, Grid, Household, Organisation, PartyOrganisation, Place, PlaceKind, Resident
+from linli.registry.vocabulary import ancestor_paths, community_or_above, grid_children
 
 R = Role
-_STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
-_GRID = {R.GRID_WORKER, R.GRID_LEADER}
+_STAFF = STAFF_AND_ADMIN
+_GRID = GRID_ROLES
 
 
 def _cap(name, roles, label):
@@ -49,19 +50,7 @@ register_locator(Organisation, path="place__path")
 register_locator(PartyOrganisation, path="community__path", grid="grid_id")
 
 
-def _grid_children(ids: set[int]) -> dict[int, set[int]]:
-    out: dict[int, set[int]] = {}
-    for child, parent in Grid.objects.filter(parent_id__in=ids).values_list("id", "parent_id"):
-        out.setdefault(parent, set()).add(child)
-    return out
-
-
-register_grid_children(_grid_children)
-
-
-def ancestor_paths(path: str) -> list[str]:
-    step = Place.steplen
-    return [path[:i] for i in range(step, len(path), step)]
+register_grid_children(grid_children)
 
 
 # ---- querysets --------------------------------------------------------------------------------
@@ -118,15 +107,9 @@ def organisations(scope: Scope, capability=VIEW_REGISTRY, qs: QuerySet | None = 
         return qs
     q = Q(pk__in=[])
     for home in scope.home_paths(capability):
-        community = _community_path(home)
+        community = community_or_above(home)
         q |= Q(place__path__startswith=community) | Q(place__path__in=ancestor_paths(community))
     return qs.filter(q)
-
-
-def _community_path(path: str) -> str:
-    """The community that contains this path (or the path itself above community level)."""
-    width = Place.steplen * 3  # district / street / community
-    return path[:width] if len(path) >= width else path
 
 
 def communities(scope: Scope, capability) -> QuerySet:

@@ -16,6 +16,7 @@ from linli.core import phone as phone_rules
 from linli.registry import access
 from linli.registry.access import VIEW_REGISTRY
 from linli.registry.models import CareTag, Grid, Household, Place, PlaceKind, Resident
+from linli.registry.vocabulary import ancestor_paths, grid_family, street_path
 
 _LATIN = re.compile(r"^[a-zA-Z]+$")
 
@@ -69,9 +70,7 @@ def place_children(scope: Scope, place: Place) -> QuerySet:
 
 
 def place_ancestors(scope: Scope, place: Place) -> list[Place]:
-    step = Place.steplen
-    paths = [place.path[:i] for i in range(step, len(place.path), step)]
-    return list(access.places(scope).filter(path__in=paths).order_by("depth"))
+    return list(access.places(scope).filter(path__in=ancestor_paths(place.path)).order_by("depth"))
 
 
 def place_summary(scope: Scope, place: Place) -> dict:
@@ -126,11 +125,6 @@ def grid_buildings(scope: Scope, grid: Grid) -> list[Place]:
     for b in buildings:
         b.resident_count = counts.get(b.path, 0)
     return buildings
-
-
-def grid_family(grid: Grid) -> list[int]:
-    """A grid and its micro-grids: a grid's people include those of its micro-grids."""
-    return [grid.pk, *Grid.objects.filter(parent=grid).values_list("pk", flat=True)]
 
 
 def resident_list(
@@ -286,7 +280,7 @@ def party_tree(community: Place) -> list:
 
     nodes = list(
         PartyOrganisation.objects.filter(
-            Q(community=community) | Q(community__path=community.path[: Place.steplen * 2], kind=PartyOrgKind.STREET_COMMITTEE)
+            Q(community=community) | Q(community__path=street_path(community.path), kind=PartyOrgKind.STREET_COMMITTEE)
         )
         .select_related("grid", "compound", "building", "household__dwelling", "secretary")
         .order_by("path")

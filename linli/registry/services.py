@@ -45,6 +45,7 @@ from linli.registry.models import (
     party_child_kind,
     validate_grid_code,
 )
+from linli.registry.vocabulary import grid_family
 
 RESIDENT_AUDIT_FIELDS = (
     "name",
@@ -889,14 +890,14 @@ def residents_export(*, actor: User, grid: Grid | None = None) -> tuple[bytes, i
     is one audit entry (how many rows, never which values).
     """
     from linli.core.replica import reporting
-    from linli.registry import excel, selectors
+    from linli.registry import excel
 
     scope = scope_for(actor)
     if not access.can_export(scope, grid):
         raise PermissionDenied(_("您无权导出。"))
     qs = access.export_rows(scope).filter(is_active=True)
     if grid is not None:
-        qs = qs.filter(household__dwelling__grid_id__in=selectors.grid_family(grid))
+        qs = qs.filter(household__dwelling__grid_id__in=grid_family(grid))
     qs = qs.select_related("household__dwelling").prefetch_related("care_tags").order_by("household__dwelling__path", "household_id", "id")
     count = 0
     full_ids = 0

@@ -29,6 +29,7 @@ from linli.registry.models import (
     PlaceKind,
     party_child_kind,
 )
+from linli.registry.vocabulary import compound_path, grid_family, street_path
 
 
 def _get(qs, pk):
@@ -126,7 +127,7 @@ def grid_buildings(request, pk):
 def grid_people(request, pk):
     """Grid workers (full-time or not), the grid leader, red stewards and building heads."""
     grid = _managed_grid(request, pk)
-    buildings = Place.objects.filter(grid_id__in=selectors.grid_family(grid), kind=PlaceKind.BUILDING).order_by("path")
+    buildings = Place.objects.filter(grid_id__in=grid_family(grid), kind=PlaceKind.BUILDING).order_by("path")
     add_form = forms.GridPersonForm(request.POST if request.POST.get("op") == "add" else None, buildings=buildings)
     here = reverse("registry:grid_people", args=[grid.pk])
 
@@ -277,7 +278,7 @@ def _anchor_choices(kind: str, community: Place, parent: PartyOrganisation | Non
     """What a node of this level is attached to, offered from under its parent: (choices,
     label, how to name one), or (None, "", str) when the level needs nothing."""
     need = PARTY_LEVEL_ANCHOR[kind]
-    grid_ids = [parent.grid_id, *parent.grid.micro_grids.values_list("pk", flat=True)] if parent is not None and parent.grid_id else None
+    grid_ids = grid_family(parent.grid_id) if parent is not None and parent.grid_id else None
     if need == "grid":
         qs = Grid.objects.filter(community=community, parent__isnull=True).order_by("code")
         return qs, _label("grid"), lambda g: f"{g.name}（{g.code}）"
@@ -285,7 +286,7 @@ def _anchor_choices(kind: str, community: Place, parent: PartyOrganisation | Non
         qs = Place.objects.filter(community=community, kind=PlaceKind.COMPOUND)
         if grid_ids:
             paths = Place.objects.filter(kind=PlaceKind.BUILDING, grid_id__in=grid_ids).values_list("path", flat=True)
-            qs = qs.filter(path__in={p[: Place.steplen * 4] for p in paths})
+            qs = qs.filter(path__in={compound_path(p) for p in paths})
         return qs.order_by("path"), _label("compound"), lambda p: p.name
     if need == "building":
         qs = Place.objects.filter(community=community, kind=PlaceKind.BUILDING)
@@ -308,17 +309,15 @@ def party_add(request, community_pk):
     at the root; the street's committee (?level=street) by whoever manages the street."""
     scope = scope_for(request.user)
     community = _get(selectors.managed_communities(scope), community_pk)
-    street_path = community.path[: Place.steplen * 2]
+    street = street_path(community.path)
     parent = None
     if request.GET.get("parent"):
         parent = _get(
-            PartyOrganisation.objects.filter(community__path__in=[community.path, street_path]).select_related(
-                "grid", "compound", "building"
-            ),
+            PartyOrganisation.objects.filter(community__path__in=[community.path, street]).select_related("grid", "compound", "building"),
             request.GET["parent"],
         )
     if request.GET.get("level") == "street":
-        kind, owner = PartyOrgKind.STREET_COMMITTEE, Place.objects.get(path=street_path)
+        kind, owner = PartyOrgKind.STREET_COMMITTEE, Place.objects.get(path=street)
     else:
         kind, owner = (party_child_kind(services.party_levels(community), parent.kind) if parent else PartyOrgKind.COMMITTEE), community
     if kind is None:

@@ -14,10 +14,11 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import Role
+from linli.accounts.models import STAFF_AND_ADMIN, Role
 from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.registry.access import acts_in_community
 from linli.registry.models import Place, Resident
+from linli.registry.vocabulary import home_community, own_resident
 from linli.services.models import (
     AgencyCase,
     BookingStatus,
@@ -32,7 +33,7 @@ from linli.services.models import (
 )
 
 R = Role
-_STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
+_STAFF = STAFF_AND_ADMIN
 
 
 def _cap(name, roles, label):
@@ -58,17 +59,6 @@ register_locator(
 
 
 # ---- who is who ---------------------------------------------------------------------------------
-
-
-def own_resident(user) -> Resident | None:
-    return user.resident if getattr(user, "resident_id", None) else None
-
-
-def home_community(user) -> Place | None:
-    resident = own_resident(user)
-    if resident is None:
-        return None
-    return Place.objects.get(pk=resident.household.dwelling.community_id)
 
 
 def providers_of(scope: Scope, user) -> QuerySet:

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from linli.accounts.scope import scope_for
 from linli.core.errors import call_service
 from linli.registry.models import Resident
+from linli.registry.vocabulary import own_resident
 from linli.services import access, selectors, services
 from linli.services.models import Meal, Order, OrderStatus, Provider, Room, Service, Slot
 
@@ -96,7 +97,7 @@ def _my_community(request):
 class CatalogueApi(APIView):
     @extend_schema(responses={200: ServiceOutput(many=True), 404: NOT_FOUND}, operation_id="services_catalogue")
     def get(self, request):
-        resident = access.own_resident(request.user)
+        resident = own_resident(request.user)
         if resident is None:
             raise NotFound
         return Response(ServiceOutput(selectors.services_for(_my_community(request), resident), many=True).data)
@@ -135,7 +136,7 @@ class OrdersApi(APIView):
         if "resident_id" in v:
             resident = Resident.objects.select_related("household__dwelling").filter(pk=v["resident_id"]).first()
         else:
-            resident = access.own_resident(request.user)
+            resident = own_resident(request.user)
         if service is None or resident is None:
             raise NotFound
         order, created = call_service(
@@ -291,7 +292,7 @@ class MealOrderApi(APIView):
         if "resident_id" in v:
             resident = Resident.objects.select_related("household__dwelling").filter(pk=v["resident_id"]).first()
         else:
-            resident = access.own_resident(request.user)
+            resident = own_resident(request.user)
         if meal is None or resident is None:
             raise NotFound
         order, created = call_service(

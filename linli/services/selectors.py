@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from linli.core.workdays import is_workday
 from linli.registry.models import Place
+from linli.registry.vocabulary import building_path, compound_path
 from linli.services.models import (
     AgencyCase,
     Booking,
@@ -153,8 +154,7 @@ def suggestions(order: Order, *, limit: int = 10) -> list[Suggestion]:
     service = order.service
     linked = set(service.providers.values_list("pk", flat=True))
     want = wanted_availability(order)
-    step = Place.steplen
-    compound_len = len(order.community.path) + step
+    order_compound = compound_path(order.place.path)
     out = []
     for p in providers(order.community).filter(active=True):
         score, reasons = 0.0, []
@@ -168,10 +168,10 @@ def suggestions(order: Order, *, limit: int = 10) -> list[Suggestion]:
             score += 2
             reasons.append(_("时间合适"))
         if p.base_id:
-            if order.place.path.startswith(p.base.path) and len(p.base.path) > compound_len:
+            if order.place.path.startswith(p.base.path) and building_path(p.base.path):
                 score += 3
                 reasons.append(_("同楼栋"))
-            elif p.base.path[:compound_len] == order.place.path[:compound_len] and len(p.base.path) >= compound_len:
+            elif order_compound and compound_path(p.base.path) == order_compound:
                 score += 2
                 reasons.append(_("同小区"))
         score -= p.load

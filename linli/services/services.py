@@ -30,6 +30,7 @@ from linli.core.images import clean_photos
 from linli.core.models import Notification
 from linli.core.workdays import deadline_after
 from linli.registry.models import CareTag, Organisation, Place, Resident
+from linli.registry.vocabulary import own_resident, staff_of, street_path
 from linli.services import access
 from linli.services.models import (
     AgencyCase,
@@ -84,13 +85,6 @@ def _tell(users: Iterable, subject: str, body: str, link: str = "") -> None:
         outbox.queue(
             recipient=user, channels=[Notification.Channel.IN_APP, Notification.Channel.WECHAT], subject=subject, body=body, link=link
         )
-
-
-def staff_of(community_id: int) -> list[User]:
-    rows = RoleAssignment.objects.filter(place_id=community_id, role__in=[Role.COMMUNITY_STAFF, Role.PARTY_SECRETARY]).select_related(
-        "user"
-    )
-    return [r.user for r in rows]
 
 
 def provider_people(provider: Provider) -> list[User]:
@@ -221,7 +215,7 @@ def provider_save(
         errors["user"] = _("工匠须绑定本人账号，才能在手机上接单。")
     if kind != ProviderKind.CRAFTSMAN and user is None and organisation is None:
         errors["organisation"] = _("请选择所属组织或接单人账号。")
-    if organisation is not None and not organisation.place.path.startswith(community.path[: Place.steplen * 2]):
+    if organisation is not None and not organisation.place.path.startswith(street_path(community.path)):
         errors["organisation"] = _("组织不在本街道。")
     if base is not None and not base.path.startswith(community.path):
         errors["base"] = _("常驻位置须在本社区。")
@@ -252,7 +246,7 @@ def provider_save(
 
 
 def _channel(actor: User, resident: Resident, community: Place) -> str:
-    mine = access.own_resident(actor)
+    mine = own_resident(actor)
     if mine is not None and mine.household_id == resident.household_id:
         return Channel.SELF
     return Channel.STAFF if access.can_manage(scope_for(actor), community) else Channel.GRID_WORKER

@@ -22,6 +22,7 @@ from linli.core.errors import post_action
 from linli.core.errors import query_params as _param
 from linli.registry.models import Organisation, Place, PlaceKind, Resident
 from linli.registry.selectors import community_or_404 as _community
+from linli.registry.vocabulary import own_resident
 from linli.services import access, forms, selectors, services
 from linli.services.models import AgencyCase, Booking, Meal, MealOrder, Order, OrderPhoto, OrderStatus, Provider, Room, Service
 from linli.services.services import MATTERS
@@ -40,7 +41,7 @@ def home(request):
     answer and to do; staff's desks."""
     scope = scope_for(request.user)
     community = access.service_community(scope, request.user)
-    resident = access.own_resident(request.user)
+    resident = own_resident(request.user)
     providers = access.provider_ids(scope, request.user)
     context = {
         "community": community,
@@ -383,7 +384,7 @@ def case_act(request, pk, action):
 
 def _diners(request):
     """Whom this person orders meals for: their household (agents use the kitchen page)."""
-    own = access.own_resident(request.user)
+    own = own_resident(request.user)
     if own is None:
         return Resident.objects.none()
     return Resident.objects.filter(household_id=own.household_id, is_active=True).order_by("pk")
@@ -408,14 +409,14 @@ def canteen(request, bound=None, status=200):
         "next": start + timedelta(days=7),
         "mine": selectors.my_meal_orders(request.user, since=today)[:30],
         "order_form": (bound or {}).get("order_form") or forms.MealOrderForm(residents=_diners(request)),
-        "may_order": access.own_resident(request.user) is not None,
+        "may_order": own_resident(request.user) is not None,
         "manage": access.can_manage(scope, place.community),
     }
     return render(request, "services/canteen.html", context, status=status)
 
 
 def _own(request):
-    own = access.own_resident(request.user)
+    own = own_resident(request.user)
     if own is None:
         raise Http404
     return own

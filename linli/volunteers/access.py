@@ -13,14 +13,15 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import Role
+from linli.accounts.models import STAFF_AND_ADMIN, Role
 from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.registry.access import acts_in_community
 from linli.registry.models import Organisation, Place, PlaceKind
+from linli.registry.vocabulary import home_community, own_resident_id
 from linli.volunteers.models import Activity, ActivityStatus, Campaign, Offer, Purchase, Redemption, SignUpStatus, Team, Volunteer
 
 R = Role
-_STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
+_STAFF = STAFF_AND_ADMIN
 
 
 def _cap(name, roles, label):
@@ -69,8 +70,8 @@ def led_teams(user) -> QuerySet:
 
 def home_community_for_volunteering(user) -> Place | None:
     """Where a person registers: their dwelling's community, or their unit's."""
-    if getattr(user, "resident_id", None):
-        return Place.objects.get(pk=user.resident.household.dwelling.community_id)
+    if own_resident_id(user):
+        return home_community(user)
     from linli.accounts.models import RoleAssignment
 
     a = (

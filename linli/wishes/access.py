@@ -11,14 +11,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from linli.accounts.models import Role
+from linli.accounts.models import STAFF_AND_ADMIN, Role
 from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.registry.access import acts_in_community
 from linli.registry.models import Organisation, Place, Resident
 from linli.wishes.models import Wish, WishStatus
 
 R = Role
-_STAFF = {R.COMMUNITY_STAFF, R.PARTY_SECRETARY, R.ADMIN}
+_STAFF = STAFF_AND_ADMIN
 
 
 def _cap(name, roles, label):

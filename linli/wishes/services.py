@@ -16,7 +16,8 @@ from linli.accounts.models import User
 from linli.accounts.scope import scope_for
 from linli.core.images import clean_photo
 from linli.core.masking import mask_name
-from linli.registry.models import Organisation, Resident
+from linli.registry.models import Organisation, PlaceKind, Resident
+from linli.registry.vocabulary import ancestor_at
 from linli.wishes import access
 from linli.wishes.models import TRANSITIONS, Campaign, Wish, WishEvent, WishStatus
 
@@ -49,8 +50,7 @@ def wish_post(*, actor: User, resident: Resident, kind: str, title: str, descrip
         errors["campaign"] = _("活动不属于该社区。")
     if errors:
         raise ValidationError(errors)
-    step = 4  # treebeard steplen: district/street/community/compound
-    compound = type(dwelling).objects.get(path=dwelling.path[: step * 4])
+    compound = ancestor_at(dwelling, PlaceKind.COMPOUND)
     tag = resident.care_tags.filter(code__in=PUBLIC_TAGS).order_by("id").first()
     with transaction.atomic():
         wish = Wish.objects.create(

@@ -14,6 +14,7 @@ from linli.core.models import CalendarDay
 from linli.gridwork import selectors, services
 from linli.gridwork.models import GridworkRule, Patrol, PatrolTime
 from linli.registry.models import Place, PlaceKind
+from linli.registry.vocabulary import grid_family
 from tests.conftest import race
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -175,7 +176,7 @@ def test_a_micro_grid_worker_counts_for_the_grid(world, compound):
     account_services.role_assign(actor=world.admin, user=u, role=Role.GRID_WORKER, grid=micro)
     registry.grid_assign_buildings(actor=world.admin, grid=micro, buildings=[world.building])
     patrol(u, compound, at(2025, 11, 20), minutes=61)
-    data = selectors.compliance(selectors.grid_family([world.grid.pk]), community_id=world.community.pk, n_days=1, today=date(2025, 11, 20))
+    data = selectors.compliance(grid_family([world.grid.pk]), community_id=world.community.pk, n_days=1, today=date(2025, 11, 20))
     assert [(w.assignment.user.username, w.days[0][1]) for w in data["workers"] if w.assignment.user_id == u.pk] == [("micro_worker", 61)]
 
 

@@ -27,6 +27,7 @@ from linli.gridwork.models import Patrol, PatrolTime, Visit
 from linli.gridwork.selectors import frequencies
 from linli.gridwork.services import split_by_day
 from linli.registry.models import Grid, Place, PlaceKind, Resident
+from linli.registry.vocabulary import compound_path
 
 BATCH = 5000
 
@@ -90,7 +91,7 @@ class Command(BaseCommand):
         for path, grid_id in Place.objects.filter(community=community, kind=PlaceKind.BUILDING, grid__isnull=False).values_list(
             "path", "grid_id"
         ):
-            compound = compound_ids.get(path[: Place.steplen * 4])
+            compound = compound_ids.get(compound_path(path))
             if compound:
                 out[parent.get(grid_id) or grid_id].add(compound)
         return {g: sorted(c) for g, c in out.items()}
