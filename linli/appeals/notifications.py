@@ -4,8 +4,7 @@ the outbox rows commit (or roll back) with the change itself."""
 from django.utils.translation import gettext as _
 
 from linli.appeals.models import ACTION_LABELS, Appeal, Assignment
-from linli.core import outbox
-from linli.core.models import Notification
+from linli.core.notify import IN_APP_ONLY, URGENT, notify, notify_phone
 from linli.registry.vocabulary import grid_leaders_of, staff_of
 
 # Steps the reporter (and everyone who added their voice) hears about.
@@ -48,45 +47,29 @@ def appeal_changed(*, appeal: Appeal, action: str) -> None:
             body = _("您反映的“%(t)s”%(s)s。") % {"t": appeal.title, "s": status}
         if appeal.reporter_id:
             if action != "submit":  # the page said so already
-                outbox.queue(
-                    recipient=appeal.reporter,
-                    channels=[Notification.Channel.IN_APP, Notification.Channel.WECHAT],
-                    subject=subject,
-                    body=body,
-                    link=link,
-                )
+                notify([appeal.reporter], subject=subject, body=body, link=link)
         elif appeal.contact_phone and appeal.tracking_salt:
             # Without an account the SMS carries the tracking link; it stands for the reporter,
             # so the row keeps it sealed (encrypted) until sent.
-            outbox.queue(
-                phone=appeal.contact_phone,
-                channels=[Notification.Channel.SMS],
-                subject=subject,
-                body=body + _("查看进度：%(u)s") % {"u": tracking_url(appeal)},
-                sealed=True,
-            )
+            notify_phone(appeal.contact_phone, subject=subject, body=body + _("查看进度：%(u)s") % {"u": tracking_url(appeal)}, sealed=True)
         if action != "submit":
-            for support in appeal.supports.select_related("user"):
-                outbox.queue(recipient=support.user, subject=subject, body=body, link=link)
+            notify([s.user for s in appeal.supports.select_related("user")], subject=subject, body=body, link=link, channels=IN_APP_ONLY)
     if action in DISPATCHER_ACTIONS:
         last = appeal.events.filter(action=action).order_by("-id").first()
         body = _("“%(t)s”被%(a)s：%(r)s") % {"t": appeal.title, "a": ACTION_LABELS.get(action, action), "r": last.note if last else ""}
-        for user in dispatchers_of(appeal):
-            outbox.queue(recipient=user, subject=subject, body=body, link=link)
+        notify(dispatchers_of(appeal), subject=subject, body=body, link=link, channels=IN_APP_ONLY)
     if action == "add_info":
         body = _("居民对“%(t)s”补充了信息。") % {"t": appeal.title}
-        for a in appeal.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).select_related(
-            "user", "organisation"
-        ):
-            for user in _people(a):
-                outbox.queue(recipient=user, subject=subject, body=body, link=link)
+        notify(
+            _handlers(appeal, [Assignment.State.PENDING, Assignment.State.SIGNED]),
+            subject=subject,
+            body=body,
+            link=link,
+            channels=IN_APP_ONLY,
+        )
     if action == "dispatch":
         body = _("新派单：%(t)s（%(p)s），请及时签收。") % {"t": appeal.title, "p": appeal.public_place}
-        for a in appeal.assignments.filter(state=Assignment.State.PENDING).select_related("user", "organisation"):
-            for user in _people(a):
-                outbox.queue(
-                    recipient=user, channels=[Notification.Channel.IN_APP, Notification.Channel.SMS], subject=subject, body=body, link=link
-                )
+        notify(_handlers(appeal, [Assignment.State.PENDING]), subject=subject, body=body, link=link, channels=URGENT)
 
 
 def _people(assignment: Assignment):
@@ -95,20 +78,25 @@ def _people(assignment: Assignment):
     return [ra.user for ra in assignment.organisation.staff.select_related("user")]
 
 
+def _handlers(appeal: Appeal, states) -> list:
+    """The people answering for the appeal's assignments in these states (a person, or an
+    organisation's staff)."""
+    people = []
+    for a in appeal.assignments.filter(state__in=states).select_related("user", "organisation"):
+        people += _people(a)
+    return people
+
+
 def deadline_reminder(*, appeal: Appeal) -> None:
     subject = _("即将超期：%(n)s") % {"n": appeal.number}
     body = _("“%(t)s”将于%(d)s到期，请抓紧办理。") % {"t": appeal.title, "d": _local(appeal.complete_deadline)}
-    for a in appeal.assignments.filter(state__in=[Assignment.State.PENDING, Assignment.State.SIGNED]).select_related(
-        "user", "organisation"
-    ):
-        for user in _people(a):
-            outbox.queue(
-                recipient=user,
-                channels=[Notification.Channel.IN_APP, Notification.Channel.SMS],
-                subject=subject,
-                body=body,
-                link=f"/appeals/{appeal.pk}/",
-            )
+    notify(
+        _handlers(appeal, [Assignment.State.PENDING, Assignment.State.SIGNED]),
+        subject=subject,
+        body=body,
+        link=f"/appeals/{appeal.pk}/",
+        channels=URGENT,
+    )
 
 
 def dispatchers_of(appeal: Appeal) -> list:
@@ -122,8 +110,7 @@ def dispatchers_of(appeal: Appeal) -> list:
 def overdue(*, appeal: Appeal) -> None:
     subject = _("已超期：%(n)s") % {"n": appeal.number}
     body = _("“%(t)s”已超过办结期限（%(d)s），请督办。") % {"t": appeal.title, "d": _local(appeal.complete_deadline)}
-    for user in dispatchers_of(appeal):
-        outbox.queue(recipient=user, subject=subject, body=body, link=f"/appeals/{appeal.pk}/")
+    notify(dispatchers_of(appeal), subject=subject, body=body, link=f"/appeals/{appeal.pk}/", channels=IN_APP_ONLY)
 
 
 def _local(moment) -> str:

@@ -16,7 +16,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django_tasks import task
 
+from linli.core.masking import mask_phone
 from linli.core.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -40,8 +42,6 @@ class ConsoleSender(Sender):
     """Development: print instead of sending. Prints the masked phone, never the number."""
 
     def send(self, notification: Notification) -> None:
-        from linli.core.masking import mask_phone
-
         to = notification.recipient_id or mask_phone(notification.phone)
         print(f"[{notification.channel}] to {to}: {notification.subject} — {notification.text}", flush=True)
 
@@ -61,7 +61,7 @@ def _sender(channel: str) -> Sender:
     return import_string(path)()
 
 
-def queue(
+def messages(
     *,
     recipient=None,
     phone: str = "",
@@ -71,10 +71,12 @@ def queue(
     link: str = "",
     sealed: bool = False,
 ) -> list[Notification]:
-    """Write notifications in the current transaction; delivery is enqueued after commit.
-    ``sealed``: the body carries a secret (a one-time code) — it is stored encrypted and
-    dropped once sent, and the row itself says only what kind of message it was."""
+    """The unsaved outbox rows for one person on these channels (in the app only with an
+    account; SMS and WeChat with an account or a phone). ``sealed``: the body carries a secret
+    (a one-time code, a personal link) — it is stored encrypted and dropped once sent, and the
+    row itself says only what kind of message it was."""
     rows = []
+    now = timezone.now()
     for channel in channels:
         if channel != Notification.Channel.IN_APP and not (phone or recipient):
             continue
@@ -89,15 +91,28 @@ def queue(
                 body=subject if sealed else body,
                 sealed_body=body if sealed else "",
                 link=link[:200],
-                next_attempt_at=timezone.now(),
+                next_attempt_at=now,
             )
         )
-    created = Notification.objects.bulk_create(rows)
-    if created:
-        from linli.core.tasks import deliver_notifications
+    return rows
 
+
+def write(rows: list[Notification], *, batch_size: int | None = None) -> list[Notification]:
+    """Store outbox rows in the current transaction; delivery is enqueued after commit."""
+    created = Notification.objects.bulk_create(rows, batch_size=batch_size)
+    if created:
         transaction.on_commit(lambda: deliver_notifications.enqueue())
     return created
+
+
+def queue(**kwargs) -> list[Notification]:
+    """One person's messages, written now (``messages`` + ``write``)."""
+    return write(messages(**kwargs))
+
+
+@task()
+def deliver_notifications() -> dict:
+    return deliver_due()
 
 
 def _backoff(attempts: int) -> timedelta:

@@ -1,8 +1,6 @@
-from django_tasks import task
+"""Background work of the shared parts. The task itself lives beside the outbox it drains; the
+name here is kept so that tasks queued under it before the move still run."""
 
+from linli.core.outbox import deliver_notifications
 
-@task()
-def deliver_notifications() -> dict:
-    from linli.core.outbox import deliver_due
-
-    return deliver_due()
+__all__ = ["deliver_notifications"]

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from linli.core import crypto, outbox
+from linli.core import crypto
 from linli.core import phone as phone_rules
-from linli.core.models import Notification, PhoneVerification
+from linli.core.models import PhoneVerification
+from linli.core.notify import notify_phone
 
 TTL = timedelta(minutes=10)
 MAX_TRIES = 5
@@ -38,9 +39,8 @@ def phone_code_send(*, phone: str) -> None:
     code = f"{secrets.randbelow(10**6):06d}"
     with transaction.atomic():
         PhoneVerification.objects.create(phone_digest=digest, code_digest=_code_digest(number, code), expires_at=now + TTL)
-        outbox.queue(
-            phone=number,
-            channels=[Notification.Channel.SMS],
+        notify_phone(
+            number,
             subject=_("验证码"),
             body=_("您的验证码是%(c)s，10分钟内有效。请勿告诉他人。") % {"c": code},
             sealed=True,

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for
-from linli.core import audit, crypto, outbox
+from linli.core import audit, crypto, notify
 from linli.core.errors import required_text as _text
 from linli.core.models import Notification
 from linli.notices import access
@@ -156,28 +156,13 @@ def _messages(notice: Notice, receipts, *, reminder: bool = False) -> list[Notif
     their own read link) when the notice goes by SMS and they have a phone."""
     subject = (_("【提醒】") if reminder else "") + (_("【紧急】") if notice.is_urgent else "") + notice.title
     link = reverse("notices:notice", args=[notice.pk])
-    now = timezone.now()
-    rows = []
-    for receipt in receipts:
-        user = getattr(receipt.resident, "user", None)
-        if user is not None:
-            rows.append(
-                Notification(
-                    recipient=user,
-                    channel=Notification.Channel.IN_APP,
-                    subject=subject[:100],
-                    body=notice.body[:500],
-                    link=link,
-                    next_attempt_at=now,
-                )
-            )
-        if notice.sms and receipt.resident.phone:
+    receipts = list(receipts)
+    people = [getattr(r.resident, "user", None) for r in receipts]
+    rows = notify.messages_for(people, subject=subject, body=notice.body[:500], link=link, channels=notify.IN_APP_ONLY)
+    if notice.sms:
+        for receipt in receipts:
             text = _("%(t)s：%(b)s 详情：%(u)s") % {"t": notice.title, "b": notice.body[:60], "u": read_link(receipt)}
-            rows.append(
-                Notification(
-                    phone=receipt.resident.phone, channel=Notification.Channel.SMS, subject=subject[:100], body=text, next_attempt_at=now
-                )
-            )
+            rows += notify.phone_message(receipt.resident.phone, subject=subject, body=text)
     return rows
 
 
@@ -200,13 +185,9 @@ def notice_deliver(*, notice_id: int) -> int:
         if not batch:
             break
         with transaction.atomic():
-            written += len(Notification.objects.bulk_create(_messages(notice, batch)))
+            written += notify.write(_messages(notice, batch))
         last = batch[-1].pk
     Notice.objects.filter(pk=notice_id, status=NoticeStatus.QUEUED).update(status=NoticeStatus.SENT)
-    if written:
-        from linli.core.tasks import deliver_notifications
-
-        deliver_notifications.enqueue()
     return written
 
 
@@ -271,12 +252,8 @@ def notice_remind(*, actor: User, notice: Notice) -> int:
         total = 0
         for start in range(0, len(ids), 500):
             batch = Receipt.objects.filter(pk__in=ids[start : start + 500]).select_related("resident__user")
-            total += len(Notification.objects.bulk_create(_messages(notice, batch, reminder=True)))
+            total += notify.write(_messages(notice, batch, reminder=True))
         audit.record(actor=actor, action="update", target=notice, note=f"remind {len(ids)}")
-        if total:
-            from linli.core.tasks import deliver_notifications
-
-            transaction.on_commit(lambda: deliver_notifications.enqueue())
     return len(ids)
 
 
@@ -302,11 +279,12 @@ def reply_post(*, actor: User, notice: Notice, text: str) -> tuple[Reply, bool]:
         with transaction.atomic():
             reply = Reply.objects.create(notice=notice, author=actor, text=text)
             if notice.published_by_id and notice.published_by_id != actor.pk:
-                outbox.queue(
-                    recipient=notice.published_by,
+                notify.notify(
+                    [notice.published_by],
                     subject=_("通知有新留言：%(t)s") % {"t": notice.title},
                     body=text[:200],
                     link=reverse("notices:notice", args=[notice.pk]),
+                    channels=notify.IN_APP_ONLY,
                 )
     except IntegrityError:
         return Reply.objects.get(notice=notice, author=actor, text=text), False

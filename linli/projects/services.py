@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,6 +26,7 @@ from linli.accounts.scope import scope_for
 from linli.core import audit
 from linli.core.errors import required_text as _text
 from linli.core.images import clean_photo
+from linli.core.notify import IN_APP_ONLY, notify
 from linli.projects import access
 from linli.projects.models import (
     Decision,
@@ -247,17 +249,13 @@ def project_complete(*, actor: User, project: Project) -> Project:
 
 
 def _tell_signers(project: Project) -> None:
-    from django.urls import reverse
-
-    from linli.core import outbox
-
-    for s in project.signoffs.filter(user__isnull=False).select_related("user"):
-        outbox.queue(
-            recipient=s.user,
-            subject=_("请验收：%(t)s") % {"t": project.title},
-            body=_("项目已完工，请验收。"),
-            link=reverse("projects:project", args=[project.pk]),
-        )
+    notify(
+        [s.user for s in project.signoffs.filter(user__isnull=False).select_related("user")],
+        subject=_("请验收：%(t)s") % {"t": project.title},
+        body=_("项目已完工，请验收。"),
+        link=reverse("projects:project", args=[project.pk]),
+        channels=IN_APP_ONLY,
+    )
 
 
 def signoff_decide(*, actor: User, signoff: Signoff, decision: str, reasons: str = "", refused_items=()) -> Signoff:

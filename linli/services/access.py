@@ -18,7 +18,7 @@ from linli.accounts.models import STAFF_AND_ADMIN, Role
 from linli.accounts.scope import Scope, register_capability, register_locator, require  # noqa: F401 (access.require)
 from linli.registry.access import acts_in_community
 from linli.registry.models import Place, Resident
-from linli.registry.vocabulary import home_community, own_resident
+from linli.registry.vocabulary import own_resident
 from linli.services.models import (
     AgencyCase,
     BookingStatus,
@@ -268,8 +268,8 @@ def can_book(scope: Scope, user, room: Room) -> bool:
         return False
     if can_manage(scope, room.community):
         return True
-    community = home_community(user)
-    if community is not None and community.pk == room.community_id:
+    resident = own_resident(user)
+    if resident is not None and resident.household.dwelling.community_id == room.community_id:
         return True
     return booking_organisations(scope).filter(place__path__startswith=room.community.path).exists()
 
@@ -310,9 +310,9 @@ def figure_communities(scope: Scope) -> QuerySet:
 def service_community(scope: Scope, user) -> Place | None:
     """Whose catalogue a person sees: their own community's, else the first they manage or
     order in."""
-    community = home_community(user)
-    if community is not None:
-        return community
+    resident = own_resident(user)
+    if resident is not None:
+        return resident.household.dwelling.community
     from linli.registry.access import communities
 
     return (managed_communities(scope) | communities(scope, ORDER_FOR_OTHERS)).order_by("path").first()

@@ -24,10 +24,10 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import Role, RoleAssignment, User
 from linli.accounts.scope import scope_for
-from linli.core import audit, outbox
+from linli.core import audit
 from linli.core.errors import checked_choices
 from linli.core.images import clean_photos
-from linli.core.models import Notification
+from linli.core.notify import notify
 from linli.core.workdays import deadline_after
 from linli.registry.models import CareTag, Organisation, Place, Resident
 from linli.registry.vocabulary import own_resident, staff_of, street_path
@@ -74,17 +74,6 @@ class InvalidState(ValidationError):
 
 
 # ---- who is told -----------------------------------------------------------------------------------
-
-
-def _tell(users: Iterable, subject: str, body: str, link: str = "") -> None:
-    seen = set()
-    for user in users:
-        if user is None or user.pk in seen:
-            continue
-        seen.add(user.pk)
-        outbox.queue(
-            recipient=user, channels=[Notification.Channel.IN_APP, Notification.Channel.WECHAT], subject=subject, body=body, link=link
-        )
 
 
 def provider_people(provider: Provider) -> list[User]:
@@ -310,11 +299,11 @@ def order_create(
         with transaction.atomic():
             order.save()
             audit.record(actor=actor, action="create", target=order, note=f"{service.pk} {order.channel}")
-            _tell(
+            notify(
                 staff_of(community.pk),
-                _("新服务单：%(s)s") % {"s": service.name},
-                _("%(n)s 待配单，请在%(d)s前配单。") % {"n": order.number, "d": _local(order.match_due)},
-                _order_link(order),
+                subject=_("新服务单：%(s)s") % {"s": service.name},
+                body=_("%(n)s 待配单，请在%(d)s前配单。") % {"n": order.number, "d": _local(order.match_due)},
+                link=_order_link(order),
             )
     except IntegrityError:
         if not idempotency_key:
@@ -346,11 +335,11 @@ def order_match(*, actor: User, order: Order, providers: Iterable[Provider]) -> 
             offer, created = OrderOffer.objects.get_or_create(order=order, provider=provider)
             if not created and offer.status != OfferStatus.OFFERED:
                 OrderOffer.objects.filter(pk=offer.pk).update(status=OfferStatus.OFFERED, decline_reason="", answered_at=None)
-            _tell(
+            notify(
                 provider_people(provider),
-                _("新派单：%(s)s") % {"s": order.service.name},
-                _("%(n)s 请在手机上接单或婉拒。") % {"n": order.number},
-                _order_link(order),
+                subject=_("新派单：%(s)s") % {"s": order.service.name},
+                body=_("%(n)s 请在手机上接单或婉拒。") % {"n": order.number},
+                link=_order_link(order),
             )
         before = order.status
         Order.objects.filter(pk=order.pk).update(status=OrderStatus.OFFERED, matched_at=now, matched_by=actor)
@@ -388,11 +377,11 @@ def order_accept(*, actor: User, order: Order, provider: Provider) -> Order:
             note=str(provider.pk),
         )
         order.refresh_from_db()
-        _tell(
+        notify(
             resident_people(order.resident, order.ordered_by),
-            _("已接单：%(s)s") % {"s": order.service.name},
-            _("%(p)s 已接单，将在%(d)s前上门服务。") % {"p": provider.name, "d": _local(order.deliver_due)},
-            _order_link(order),
+            subject=_("已接单：%(s)s") % {"s": order.service.name},
+            body=_("%(p)s 已接单，将在%(d)s前上门服务。") % {"p": provider.name, "d": _local(order.deliver_due)},
+            link=_order_link(order),
         )
     return order
 
@@ -410,7 +399,12 @@ def order_decline(*, actor: User, order: Order, provider: Provider, reason: str 
         )
         if not order.offers.filter(status=OfferStatus.OFFERED).exists():
             Order.objects.filter(pk=order.pk).update(status=OrderStatus.ORDERED)
-            _tell(staff_of(order.community_id), _("派单均被婉拒：%(n)s") % {"n": order.number}, _("请重新配单。"), _order_link(order))
+            notify(
+                staff_of(order.community_id),
+                subject=_("派单均被婉拒：%(n)s") % {"n": order.number},
+                body=_("请重新配单。"),
+                link=_order_link(order),
+            )
         audit.record(actor=actor, action="update", target=order, note=f"declined by {provider.pk}")
     order.refresh_from_db()
     return order
@@ -438,11 +432,11 @@ def order_deliver(*, actor: User, order: Order, note: str, photos: Iterable = ()
             OrderPhoto.objects.create(order=order, image=image, uploaded_by=actor)
         Order.objects.filter(pk=order.pk).update(status=OrderStatus.DELIVERED, delivered_at=timezone.now(), visit_note=note)
         audit.record(actor=actor, action="update", target=order, changes={"status": [OrderStatus.ACCEPTED, OrderStatus.DELIVERED]})
-        _tell(
+        notify(
             resident_people(order.resident, order.ordered_by),
-            _("服务已完成，请确认：%(s)s") % {"s": order.service.name},
-            _("请确认并评价本次服务。"),
-            _order_link(order),
+            subject=_("服务已完成，请确认：%(s)s") % {"s": order.service.name},
+            body=_("请确认并评价本次服务。"),
+            link=_order_link(order),
         )
     order.refresh_from_db()
     return order
@@ -470,11 +464,11 @@ def order_confirm(*, actor: User, order: Order, rating: int, comment: str = "") 
             changes={"status": [OrderStatus.DELIVERED, OrderStatus.DONE], "rating": [None, rating]},
         )
         if rating <= LOW_RATING:
-            _tell(
+            notify(
                 staff_of(order.community_id),
-                _("低评价：%(n)s") % {"n": order.number},
-                _("“%(s)s”得到%(r)s星评价，请回访。") % {"s": order.service.name, "r": rating},
-                _order_link(order),
+                subject=_("低评价：%(n)s") % {"n": order.number},
+                body=_("“%(s)s”得到%(r)s星评价，请回访。") % {"s": order.service.name, "r": rating},
+                link=_order_link(order),
             )
     order.refresh_from_db()
     return order
@@ -497,7 +491,12 @@ def order_cancel(*, actor: User, order: Order, reason: str = "") -> Order:
         told = [*resident_people(order.resident, order.ordered_by)]
         if order.provider_id:
             told += provider_people(order.provider)
-        _tell([u for u in told if u.pk != actor.pk], _("服务单已取消：%(n)s") % {"n": order.number}, reason, _order_link(order))
+        notify(
+            [u for u in told if u.pk != actor.pk],
+            subject=_("服务单已取消：%(n)s") % {"n": order.number},
+            body=reason,
+            link=_order_link(order),
+        )
     order.refresh_from_db()
     return order
 
@@ -518,7 +517,9 @@ def orders_flag_late(*, now: datetime | None = None) -> int:
                 if not Order.objects.filter(Q(pk=pk) & condition).exclude(flag_reason=flag).update(flagged_at=now, flag_reason=flag):
                     continue
                 order = Order.objects.select_related("service").get(pk=pk)
-                _tell(staff_of(order.community_id), subject % {"n": order.number}, order.service.name, _order_link(order))
+                notify(
+                    staff_of(order.community_id), subject=subject % {"n": order.number}, body=order.service.name, link=_order_link(order)
+                )
                 flagged += 1
     return flagged
 
@@ -585,11 +586,11 @@ def case_open(
         )
         AgencyDocument.objects.bulk_create([AgencyDocument(case=case, name=d.strip()[:60]) for d in documents if d.strip()])
         audit.record(actor=actor, action="create", target=case, note=matter)
-        _tell(
+        notify(
             resident_people(resident),
-            _("已受理代办：%(m)s") % {"m": matter},
-            _("代办员将全程代办，每个环节都会告诉您。"),
-            f"/services/cases/{case.pk}/",
+            subject=_("已受理代办：%(m)s") % {"m": matter},
+            body=_("代办员将全程代办，每个环节都会告诉您。"),
+            link=f"/services/cases/{case.pk}/",
         )
     return case
 
@@ -612,11 +613,11 @@ def case_step_done(*, actor: User, case: AgencyCase, step: AgencyStep, note: str
         step.done_on, step.note = done_on, (note or "").strip()[:300]
         step.save(update_fields=["done_on", "note"])
         audit.record(actor=actor, action="update", target=case, changes={"step": [None, step.title]})
-        _tell(
+        notify(
             resident_people(case.resident),
-            _("代办进度：%(m)s") % {"m": case.matter},
-            _("“%(t)s”已完成。%(n)s") % {"t": step.title, "n": step.note},
-            f"/services/cases/{case.pk}/",
+            subject=_("代办进度：%(m)s") % {"m": case.matter},
+            body=_("“%(t)s”已完成。%(n)s") % {"t": step.title, "n": step.note},
+            link=f"/services/cases/{case.pk}/",
         )
     return step
 
@@ -670,11 +671,11 @@ def case_close(*, actor: User, case: AgencyCase, outcome: str, cancelled: bool =
         status = CaseStatus.CANCELLED if cancelled else CaseStatus.DONE
         AgencyCase.objects.filter(pk=case.pk).update(status=status, closed_at=timezone.now(), outcome=outcome[:300])
         audit.record(actor=actor, action="update", target=case, changes={"status": [CaseStatus.OPEN, status]})
-        _tell(
+        notify(
             resident_people(case.resident),
-            (_("代办已办结：%(m)s") if not cancelled else _("代办已撤销：%(m)s")) % {"m": case.matter},
-            outcome[:200],
-            f"/services/cases/{case.pk}/",
+            subject=(_("代办已办结：%(m)s") if not cancelled else _("代办已撤销：%(m)s")) % {"m": case.matter},
+            body=outcome[:200],
+            link=f"/services/cases/{case.pk}/",
         )
     case.refresh_from_db()
     return case
@@ -939,11 +940,11 @@ def room_book(
             )
             audit.record(actor=actor, action="create", target=booking, note=booking.status)
             if booking.status == BookingStatus.PENDING:
-                _tell(
+                notify(
                     staff_of(room.community_id),
-                    _("场地预约待审批：%(r)s") % {"r": room.name},
-                    f"{_local(starts_at)} {purpose}",
-                    f"/services/rooms/{room.pk}/",
+                    subject=_("场地预约待审批：%(r)s") % {"r": room.name},
+                    body=f"{_local(starts_at)} {purpose}",
+                    link=f"/services/rooms/{room.pk}/",
                 )
     except IntegrityError:
         raise ValidationError({"starts_at": _("该时段已被预约。")}) from None
@@ -963,11 +964,11 @@ def booking_decide(*, actor: User, booking: Booking, approve: bool, reason: str 
             status=status, decided_by=actor, decided_at=timezone.now(), reason=(reason or "").strip()[:200]
         )
         audit.record(actor=actor, action="update", target=booking, changes={"status": [BookingStatus.PENDING, status]})
-        _tell(
+        notify(
             [booking.booked_by],
-            (_("场地预约已通过：%(r)s") if approve else _("场地预约未通过：%(r)s")) % {"r": booking.room.name},
-            f"{_local(booking.starts_at)} {reason}".strip(),
-            f"/services/rooms/{booking.room_id}/",
+            subject=(_("场地预约已通过：%(r)s") if approve else _("场地预约未通过：%(r)s")) % {"r": booking.room.name},
+            body=f"{_local(booking.starts_at)} {reason}".strip(),
+            link=f"/services/rooms/{booking.room_id}/",
         )
     booking.refresh_from_db()
     return booking
@@ -981,11 +982,11 @@ def booking_cancel(*, actor: User, booking: Booking, reason: str = "") -> Bookin
         Booking.objects.filter(pk=booking.pk).update(status=BookingStatus.CANCELLED, reason=(reason or "").strip()[:200])
         audit.record(actor=actor, action="update", target=booking, changes={"status": [before, BookingStatus.CANCELLED]})
         if booking.booked_by_id != actor.pk:
-            _tell(
+            notify(
                 [booking.booked_by],
-                _("场地预约已取消：%(r)s") % {"r": booking.room.name},
-                reason or "",
-                f"/services/rooms/{booking.room_id}/",
+                subject=_("场地预约已取消：%(r)s") % {"r": booking.room.name},
+                body=reason or "",
+                link=f"/services/rooms/{booking.room_id}/",
             )
     booking.refresh_from_db()
     return booking

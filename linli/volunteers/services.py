@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for
-from linli.core import audit, outbox
+from linli.core import audit
 from linli.core.errors import checked_choices as _choices
-from linli.core.models import Notification
+from linli.core.notify import notify
 from linli.registry.models import CareTag, Organisation, Place, PlaceKind
 from linli.volunteers import access, selectors
 from linli.volunteers.models import (
@@ -65,10 +65,6 @@ VOLUNTEER_TRANSITIONS = {
 
 class InvalidState(ValidationError):
     pass
-
-
-def _tell(user, subject: str, body: str, link: str = "") -> None:
-    outbox.queue(recipient=user, channels=[Notification.Channel.IN_APP, Notification.Channel.WECHAT], subject=subject, body=body, link=link)
 
 
 # ---- rules ------------------------------------------------------------------------------------
@@ -226,11 +222,11 @@ def volunteer_review(*, actor: User, volunteer: Volunteer, action: str, note: st
         locked.reviewed_at = timezone.now()
         locked.save(update_fields=["status", "status_note", "reviewed_at"])
         audit.record(actor=actor, action="update", target=locked, changes={"status": [before, target]}, note=action)
-        _tell(
-            locked.user,
-            _("志愿者注册：%(s)s") % {"s": locked.get_status_display()},
-            _("您的志愿者身份现为“%(s)s”。%(n)s") % {"s": locked.get_status_display(), "n": locked.status_note},
-            reverse("volunteers:home"),
+        notify(
+            [locked.user],
+            subject=_("志愿者注册：%(s)s") % {"s": locked.get_status_display()},
+            body=_("您的志愿者身份现为“%(s)s”。%(n)s") % {"s": locked.get_status_display(), "n": locked.status_note},
+            link=reverse("volunteers:home"),
         )
     return locked
 
@@ -329,11 +325,11 @@ def activity_cancel(*, actor: User, activity: Activity, reason: str) -> Activity
         locked.save(update_fields=["status"])
         audit.record(actor=actor, action="update", target=locked, changes={"status": ["published", "cancelled"]}, note=reason)
         for signup in locked.signups.filter(status=SignUpStatus.SIGNED).select_related("volunteer__user"):
-            _tell(
-                signup.volunteer.user,
-                _("活动取消：%(t)s") % {"t": locked.title},
-                _("您报名的“%(t)s”已取消：%(r)s") % {"t": locked.title, "r": reason.strip()},
-                reverse("volunteers:activity", args=[locked.pk]),
+            notify(
+                [signup.volunteer.user],
+                subject=_("活动取消：%(t)s") % {"t": locked.title},
+                body=_("您报名的“%(t)s”已取消：%(r)s") % {"t": locked.title, "r": reason.strip()},
+                link=reverse("volunteers:activity", args=[locked.pk]),
             )
     return locked
 
@@ -362,12 +358,12 @@ def activity_sign_up(*, actor: User, activity: Activity) -> SignUp:
                 signup = existing
             else:
                 signup = SignUp.objects.create(activity=activity, volunteer=volunteer)
-            _tell(
-                actor,
-                _("报名成功：%(t)s") % {"t": activity.title},
-                _("您已报名“%(t)s”，%(w)s在%(p)s，请到场扫码签到。")
+            notify(
+                [actor],
+                subject=_("报名成功：%(t)s") % {"t": activity.title},
+                body=_("您已报名“%(t)s”，%(w)s在%(p)s，请到场扫码签到。")
                 % {"t": activity.title, "w": timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M"), "p": activity.location},
-                reverse("volunteers:activity", args=[activity.pk]),
+                link=reverse("volunteers:activity", args=[activity.pk]),
             )
     except IntegrityError:  # the same volunteer's two submits at once: the first one holds the place
         return SignUp.objects.get(activity=activity, volunteer=volunteer)
@@ -587,12 +583,12 @@ def activities_remind(*, now: datetime | None = None) -> int:
                 continue
             activity = Activity.objects.get(pk=pk)
             for signup in activity.signups.filter(status=SignUpStatus.SIGNED).select_related("volunteer__user"):
-                _tell(
-                    signup.volunteer.user,
-                    _("活动提醒：%(t)s") % {"t": activity.title},
-                    _("“%(t)s”将于%(w)s在%(p)s开始，请准时到场扫码签到。")
+                notify(
+                    [signup.volunteer.user],
+                    subject=_("活动提醒：%(t)s") % {"t": activity.title},
+                    body=_("“%(t)s”将于%(w)s在%(p)s开始，请准时到场扫码签到。")
                     % {"t": activity.title, "w": timezone.localtime(activity.starts_at).strftime("%m-%d %H:%M"), "p": activity.location},
-                    reverse("volunteers:activity", args=[pk]),
+                    link=reverse("volunteers:activity", args=[pk]),
                 )
                 reminded += 1
     return reminded
@@ -748,16 +744,16 @@ def code_confirm(*, actor: User, code: str, now: datetime | None = None) -> Rede
             )
         redemption.refresh_from_db()
         audit.record(actor=actor, action="update", target=redemption, note=f"{offer.merchant.name}: {offer.title}")
-        _tell(
-            redemption.holder,
-            _("已使用：%(t)s") % {"t": offer.title},
-            _("您在%(m)s使用了“%(t)s”%(p)s。")
+        notify(
+            [redemption.holder],
+            subject=_("已使用：%(t)s") % {"t": offer.title},
+            body=_("您在%(m)s使用了“%(t)s”%(p)s。")
             % {
                 "m": offer.merchant.name,
                 "t": offer.title,
                 "p": _("，扣除%(n)s积分") % {"n": redemption.points} if redemption.points else "",
             },
-            reverse("volunteers:offers"),
+            link=reverse("volunteers:offers"),
         )
     return redemption
 

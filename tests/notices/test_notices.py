@@ -119,7 +119,8 @@ def test_delivery_writes_in_app_and_sms_once(world, nworld, django_capture_on_co
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=True) as hooks:
         notice = publish(nworld.staff, world, place=nworld.compound, sms=True)
-    assert len(hooks) == 1  # the worker's task, after the commit
+    # After the commit: the worker's task; it writes the batch and the outbox's delivery follows its commit.
+    assert len(hooks) == 2
     # The immediate task backend delivered on commit: in the app for the two with accounts,
     # by SMS for everyone with a phone (张三, 李四 and building 1's three new people).
     notice.refresh_from_db()
