@@ -52,7 +52,7 @@ INSTALLED_APPS = [
     "linli.councils",
     "linli.wishes",
     "linli.volunteers",
-    "linli.services",
+    "linli.resident_services",
     "linli.notices",
     "linli.mediation",
     "linli.projects",

@@ -27,7 +27,7 @@ urlpatterns = [
     path("councils/", include("linli.councils.urls")),
     path("wishes/", include("linli.wishes.urls")),
     path("volunteers/", include("linli.volunteers.urls")),
-    path("services/", include("linli.services.urls")),
+    path("services/", include("linli.resident_services.urls")),
     path("notices/", include("linli.notices.urls")),
     path("mediation/", include("linli.mediation.urls")),
     path("projects/", include("linli.projects.urls")),

@@ -384,8 +384,8 @@ def build_services(o, w, users, admin, staff, far_staff):
     from decimal import Decimal
     from zoneinfo import ZoneInfo
 
-    from linli.services import services as svc
-    from linli.services.models import Canteen
+    from linli.resident_services import services as svc
+    from linli.resident_services.models import Canteen
 
     far_user = o.far_resident_user
     o.provider_in = svc.provider_save(actor=staff, community=w.community, kind="social_org", name="供电服务队", organisation=o.partner_org)

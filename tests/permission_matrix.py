@@ -38,7 +38,7 @@ from linli.councils.models import (
 )
 from linli.gridwork.models import GridworkRule, Patrol, Round, RoundContact, SentimentRecord, SupportingForce, Visit
 from linli.registry.models import SIX_LEVELS, Grid, ImportJob, Organisation, PartyLevels, PartyOrganisation, Place, Resident
-from linli.services.models import AgencyCase, Booking, Meal, MealOrder, Order, Provider, Room, Service
+from linli.resident_services.models import AgencyCase, Booking, Meal, MealOrder, Order, Provider, Room, Service
 from linli.volunteers.models import Activity as VolActivity
 from linli.volunteers.models import Campaign as VolCampaign
 from linli.volunteers.models import KindRule, Offer, Policy, Purchase, Redemption, SignUp, Team, Volunteer

@@ -12,7 +12,7 @@ from linli.mediation import api as mediation
 from linli.notices import api as notices
 from linli.projects import api as projects
 from linli.registry import api as registry
-from linli.services import api as services
+from linli.resident_services import api as services
 from linli.volunteers import api as volunteers
 from linli.wishes import api as wishes
 

@@ -366,7 +366,7 @@ def status(request, pk):
 
 
 def appeal_order_resident(scope, appeal):
-    from linli.services.access import appeal_order_resident as resident_of
+    from linli.resident_services.access import appeal_order_resident as resident_of
 
     return resident_of(scope, appeal)
 

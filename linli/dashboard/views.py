@@ -172,8 +172,8 @@ def _services(request, community, period) -> dict | None:
     see the services' figures."""
     from linli.accounts.scope import scope_for
     from linli.registry.models import PlaceKind
-    from linli.services import access as service_access
-    from linli.services import selectors as service_selectors
+    from linli.resident_services import access as service_access
+    from linli.resident_services import selectors as service_selectors
 
     if community.kind != PlaceKind.COMMUNITY or not service_access.can_view_figures(scope_for(request.user), community):
         return None

@@ -197,8 +197,8 @@ def finding(request, kind):
             return services.finding_wish(actor=request.user, patrol=patrol, visit=visit, **d)
 
     elif kind == Finding.Kind.ORDER:
-        from linli.services import access as service_access
-        from linli.services import selectors as service_selectors
+        from linli.resident_services import access as service_access
+        from linli.resident_services import selectors as service_selectors
 
         residents = service_access.orderable_residents(scope, request.user).filter(
             household__dwelling__path__startswith=compound_path(where.path)

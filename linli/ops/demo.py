@@ -11,7 +11,7 @@ def seed_everything(*, seed: int) -> dict[str, int]:
     from linli.notices.demo import seed_notices
     from linli.projects.demo import seed_projects
     from linli.registry.demo import seed_registry
-    from linli.services.demo import seed_services
+    from linli.resident_services.demo import seed_services
     from linli.volunteers.demo import seed_volunteers
     from linli.wishes.demo import seed_wishes
 

@@ -6,7 +6,7 @@ from django_tasks import task
 def scan_deadlines_now() -> dict[str, int]:
     from linli.appeals.services import appeals_scan_deadlines
     from linli.gridwork.services import patrols_close_forgotten
-    from linli.services.services import orders_flag_late
+    from linli.resident_services.services import orders_flag_late
     from linli.volunteers.services import activities_remind, points_expire
     from linli.wishes.services import wishes_release_expired
 

@@ -149,7 +149,7 @@ def resident_detail(request, pk):
     scope = scope_for(request.user)
     resident = selectors.access_own_or_registry(scope, Resident, pk)
     can_edit = access.can_edit(scope, resident)
-    from linli.services.access import resident_links
+    from linli.resident_services.access import resident_links
 
     return render(
         request,

@@ -6,9 +6,9 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from linli.services.models import Order
+from linli.resident_services.models import Order
 from tests.browser.conftest import PHONE
-from tests.services.conftest import make_craftsman
+from tests.resident_services.conftest import make_craftsman
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def _fits(page):
 
 
 def test_order_match_accept_visit_with_photo_confirm_and_rate(world, page_for, live_server, tmp_path, settings):
-    from linli.services import services
+    from linli.resident_services import services
 
     settings.MEDIA_ROOT = tmp_path
     staff = world.user("staff")

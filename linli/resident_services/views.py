@@ -23,9 +23,9 @@ from linli.core.errors import query_params as _param
 from linli.registry.models import Organisation, Place, PlaceKind, Resident
 from linli.registry.selectors import community_or_404 as _community
 from linli.registry.vocabulary import own_resident
-from linli.services import access, forms, selectors, services
-from linli.services.models import AgencyCase, Booking, Meal, MealOrder, Order, OrderPhoto, OrderStatus, Provider, Room, Service
-from linli.services.services import MATTERS
+from linli.resident_services import access, forms, selectors, services
+from linli.resident_services.models import AgencyCase, Booking, Meal, MealOrder, Order, OrderPhoto, OrderStatus, Provider, Room, Service
+from linli.resident_services.services import MATTERS
 
 
 def _rerender(view, request, *args, **kw):

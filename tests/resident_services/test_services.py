@@ -16,10 +16,10 @@ from PIL import Image
 
 from linli.core.models import AuditEntry, Notification
 from linli.registry import services as registry
-from linli.services import selectors, services
-from linli.services.models import Booking, BookingStatus, CaseStatus, Meal, MealOrder, OfferStatus, Order, OrderStatus
+from linli.resident_services import selectors, services
+from linli.resident_services.models import Booking, BookingStatus, CaseStatus, Meal, MealOrder, OfferStatus, Order, OrderStatus
 from tests.conftest import race, user_for_resident
-from tests.services.conftest import make_craftsman
+from tests.resident_services.conftest import make_craftsman
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -114,7 +114,7 @@ def test_only_staff_match_and_providers_are_told(world, sworld):
 
 def test_match_refuses_a_provider_of_another_community(world, sworld):
     s = sworld
-    from linli.services.models import Provider
+    from linli.resident_services.models import Provider
 
     far = Provider.objects.create(community=world.other_community, kind="craftsman", name="外社区师傅", user=s.other_user)
     with pytest.raises(ValidationError):
@@ -225,7 +225,7 @@ def test_late_orders_reach_staff_once(world, sworld):
 
 def test_provider_sees_only_orders_offered_to_it(world, sworld):
     from linli.accounts.scope import scope_for
-    from linli.services import access
+    from linli.resident_services import access
 
     s = sworld
     mine = offered(s, world, [s.fixer])
@@ -477,7 +477,7 @@ def test_twenty_bookings_of_one_slot_one_wins(world):
 @pytest.mark.django_db(transaction=True)
 def test_twenty_meal_orders_for_the_last_five_places(world):
     _pg()
-    from linli.services.models import Canteen
+    from linli.resident_services.models import Canteen
 
     staff = world.user("staff")
     canteen = Canteen.objects.create(community=world.community, name="食堂", lunch_cutoff=time(23, 59))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from linli.core.workdays import is_workday
 from linli.registry.models import Place
 from linli.registry.vocabulary import building_path, compound_path
-from linli.services.models import (
+from linli.resident_services.models import (
     AgencyCase,
     Booking,
     BookingStatus,

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.registry.models import CareTag
-from linli.services import services
-from linli.services.models import Canteen
+from linli.resident_services import services
+from linli.resident_services.models import Canteen
 from tests.conftest import PASSWORD, user_for_resident
 
 

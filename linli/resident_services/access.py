@@ -19,7 +19,7 @@ from linli.accounts.scope import Scope, register_capability, register_locator, r
 from linli.registry.access import acts_in_community
 from linli.registry.models import Place, Resident
 from linli.registry.vocabulary import own_resident
-from linli.services.models import (
+from linli.resident_services.models import (
     AgencyCase,
     BookingStatus,
     Canteen,

@@ -20,8 +20,8 @@ from django.utils import timezone
 
 from linli.accounts.models import User
 from linli.registry.models import CareTag, Organisation, Place, PlaceKind, Resident
-from linli.services import services
-from linli.services.models import AgencyCase, Booking, Canteen, Meal, MealOrder, Order, Provider, Service
+from linli.resident_services import services
+from linli.resident_services.models import AgencyCase, Booking, Canteen, Meal, MealOrder, Order, Provider, Service
 
 CRAFTSMEN = 97  # 乐修匠 in Xi'an: 97 craftsmen from unit staff and skilled residents
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
@@ -217,7 +217,7 @@ def seed_services(*, community: Place, seed: int) -> dict[str, int]:
     to_confirm = services.order_match(actor=staff, order=to_confirm, providers=[lixiu])
     to_confirm = services.order_accept(actor=demo_craftsman, order=to_confirm, provider=lixiu)
     services.order_deliver(actor=demo_craftsman, order=to_confirm, note="更换电机电容，试运行正常")
-    from linli.services.access import eligible
+    from linli.resident_services.access import eligible
 
     for care in (bathing, haircut):
         if eligible(care, own):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.appeals.forms import MultipleFileField
 from linli.registry.models import CareTag
-from linli.services.models import Category, Eligibility, MealKind, OrderStatus, Origin, ProviderKind, RoomKind, Slot
+from linli.resident_services.models import Category, Eligibility, MealKind, OrderStatus, Origin, ProviderKind, RoomKind, Slot
 from linli.volunteers.models import Availability, Skill
 
 MAX_ID = 2**63 - 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from linli.services import views
+from linli.resident_services import views
 
 app_name = "services"
 urlpatterns = [

@@ -10,10 +10,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from linli.registry import services as registry
-from linli.services import services
-from linli.services.models import Booking, Order
+from linli.resident_services import services
+from linli.resident_services.models import Booking, Order
 from tests.conftest import signed_in, user_for_resident
-from tests.services.test_services import menu, offered, order, slot
+from tests.resident_services.test_services import menu, offered, order, slot
 
 
 def get(client, user, url, **params):
@@ -165,7 +165,7 @@ def test_meal_order_page(client, world, sworld):
 
 def test_order_flow_through_pages(client, world, sworld, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    from tests.services.test_services import photo
+    from tests.resident_services.test_services import photo
 
     s = sworld
     o = order(s, world)

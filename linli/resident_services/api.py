@@ -13,8 +13,8 @@ from linli.accounts.scope import scope_for
 from linli.core.errors import call_service
 from linli.registry.models import Resident
 from linli.registry.vocabulary import own_resident
-from linli.services import access, selectors, services
-from linli.services.models import Meal, Order, OrderStatus, Provider, Room, Service, Slot
+from linli.resident_services import access, selectors, services
+from linli.resident_services.models import Meal, Order, OrderStatus, Provider, Room, Service, Slot
 
 NOT_FOUND = OpenApiResponse(description="not found, or not yours to see (the same answer)")
 MAX_ID = 2**63 - 1
