@@ -13,12 +13,12 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from linli.accounts import services as account_services  # noqa: E402
 from linli.accounts.models import Role, User  # noqa: E402
 from linli.appeals import services  # noqa: E402
 from linli.appeals.models import Appeal, Category  # noqa: E402
 from linli.registry.generate import CompoundSpec, Generator  # noqa: E402
 from linli.registry.models import ManagementStatus, Place, PlaceKind  # noqa: E402
+from linli.registry.services import roles  # noqa: E402
 
 gen = Generator(seed=5)
 district = gen.root(kind=PlaceKind.DISTRICT, name="区", code="341155")
@@ -34,8 +34,8 @@ community, grids = gen.community(
 admin = User.objects.create_superuser("bench-admin", password="x-bench-pass-1")
 staff = User.objects.create_user("bench-staff", password="x-bench-pass-1")
 worker = User.objects.create_user("bench-worker", password="x-bench-pass-1")
-account_services.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
-account_services.role_assign(actor=admin, user=worker, role=Role.GRID_WORKER, grid=grids[0])
+roles.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
+roles.role_assign(actor=admin, user=worker, role=Role.GRID_WORKER, grid=grids[0])
 buildings = list(Place.objects.filter(community=community, kind=PlaceKind.BUILDING))
 categories = list(Category.objects.filter(community__isnull=True))
 client = Client()

@@ -13,10 +13,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from linli.accounts import services as account_services  # noqa: E402
 from linli.accounts.models import Role, User  # noqa: E402
 from linli.registry.generate import CompoundSpec, Generator  # noqa: E402
 from linli.registry.models import ManagementStatus, PlaceKind  # noqa: E402
+from linli.registry.services import roles  # noqa: E402
 
 
 def measure(n: int) -> str:
@@ -33,7 +33,7 @@ def measure(n: int) -> str:
     )
     admin = User.objects.get_or_create(username="bench-root", defaults={"is_superuser": True})[0]
     staff = User.objects.create_user(f"staff{n}", password="x-bench-pass-1")
-    account_services.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
+    roles.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
     from linli.registry.models import Resident
 
     total = Resident.objects.filter(household__dwelling__community=community).count()

@@ -13,13 +13,13 @@ vendor = setup()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from linli.accounts import services as account_services  # noqa: E402
 from linli.accounts.models import Role, User  # noqa: E402
 from linli.councils import services  # noqa: E402
 from linli.councils.models import Ballot  # noqa: E402
 from linli.councils.voting import Rule  # noqa: E402
 from linli.registry.generate import CompoundSpec, Generator  # noqa: E402
 from linli.registry.models import ManagementStatus, Ownership, Place, PlaceKind  # noqa: E402
+from linli.registry.services import roles  # noqa: E402
 
 N = 2000
 gen = Generator(seed=9)
@@ -45,7 +45,7 @@ Ownership.objects.bulk_create([Ownership(dwelling_id=d, owner_key=k, owner_name=
 
 admin = User.objects.create_superuser("bench-admin", password="x-bench-pass-1")
 staff = User.objects.create_user("bench-staff", password="x-bench-pass-1")
-account_services.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
+roles.role_assign(actor=admin, user=staff, role=Role.COMMUNITY_STAFF, place=community)
 council = services.council_create(actor=staff, community=community, compound=compound, name="业主大会")
 topic = services.topic_propose(actor=staff, council=council, title="使用维修资金更换电梯", source="staff")
 while topic.step != "decide":

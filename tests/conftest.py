@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from django.conf import settings
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.core import idcard
 from linli.registry import services
 from linli.registry.models import CareTag, GridKind, ManagementStatus, PlaceKind
+from linli.registry.services import roles
 
 PASSWORD = "a-Strong-passw0rd"
 
@@ -135,7 +135,7 @@ def build_world() -> World:
 
     def user(key, role, **anchor):
         u = User.objects.create_user(key, password=PASSWORD)
-        account_services.role_assign(actor=admin, user=u, role=role, **anchor)
+        roles.role_assign(actor=admin, user=u, role=role, **anchor)
         users[key] = User.objects.get(pk=u.pk)
 
     user("gridworker", Role.GRID_WORKER, grid=grid)
@@ -168,7 +168,7 @@ def user_for_resident(world, resident, username: str) -> User:
     u = User.objects.create_user(username, password=PASSWORD)
     u.resident = resident
     u.save()
-    account_services.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=resident.household)
+    roles.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=resident.household)
     return User.objects.get(pk=u.pk)
 
 

@@ -18,7 +18,6 @@ from types import SimpleNamespace
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.appeals import services as appeals
 from linli.appeals.models import Category
@@ -28,6 +27,7 @@ from linli.councils.voting import Rule
 from linli.gridwork import services as gridwork
 from linli.registry import services as registry
 from linli.registry.models import CareTag, ImportJob, Organisation, Place, PlaceKind
+from linli.registry.services import roles
 from linli.wishes import services as wishes
 from tests.conftest import PASSWORD, build_world, user_for_resident
 
@@ -92,14 +92,14 @@ def build_matrix_world():
 
     def make(key, role, **anchor):
         u = User.objects.create_user(key, password=PASSWORD)
-        account_services.role_assign(actor=admin, user=u, role=role, **anchor)
+        roles.role_assign(actor=admin, user=u, role=role, **anchor)
         users[key] = User.objects.get(pk=u.pk)
         return users[key]
 
     make("partner", Role.PARTNER_STAFF, organisation=partner_org)
     make("far_property", Role.PROPERTY_STAFF, organisation=far_org)
     dual = make("dual", Role.GRID_WORKER, grid=w.other_grid)
-    account_services.role_assign(actor=admin, user=dual, role=Role.BUILDING_HEAD, place=w.building)
+    roles.role_assign(actor=admin, user=dual, role=Role.BUILDING_HEAD, place=w.building)
     users["dual"] = User.objects.get(pk=dual.pk)
     steward = make("steward", Role.RED_STEWARD, grid=w.grid)
     users["admin"] = admin
@@ -362,7 +362,7 @@ def build_volunteers(o, w, users, admin, staff, far_staff):
 
     o.merchant_in = registry.organisation_create(actor=admin, place=w.community, kind="merchant", name="悦容美发")
     o.merchant_out = registry.organisation_create(actor=admin, place=w.other_community, kind="merchant", name="新桥理发")
-    account_services.role_assign(actor=admin, user=users["partner"], role=Role.PARTNER_STAFF, organisation=o.merchant_in)
+    roles.role_assign(actor=admin, user=users["partner"], role=Role.PARTNER_STAFF, organisation=o.merchant_in)
     users["partner"] = User.objects.get(pk=users["partner"].pk)
     o.offer_in = vol.offer_save(actor=staff, merchant=o.merchant_in, kind="free_service", title="爱心义剪", points_cost=10)
     o.offer_out = vol.offer_save(actor=far_staff, merchant=o.merchant_out, kind="free_service", title="新桥义剪", points_cost=10)

@@ -10,13 +10,13 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.appeals import services as appeal_services
 from linli.appeals.models import Appeal, Status, Support
 from linli.core.models import AuditEntry
 from linli.registry import services as registry_services
 from linli.registry.models import CareTag, Organisation
+from linli.registry.services import roles
 from tests.conftest import race
 
 BIRTH = date(1960, 5, 17)  # make_id's default birth date: 张三's
@@ -219,8 +219,8 @@ def test_11a_care_tags_are_decided_per_row_for_a_user_with_two_roles(world, logi
     """Grid worker of grid 2 and building head of building 1: sensitive tags of grid 2's
     residents, none of building 1's (a building head sees no care status)."""
     dual = User.objects.create_user("dual", password="x-Strong-pass-1")
-    account_services.role_assign(actor=world.admin, user=dual, role=Role.GRID_WORKER, grid=world.other_grid)
-    account_services.role_assign(actor=world.admin, user=dual, role=Role.BUILDING_HEAD, place=world.building)
+    roles.role_assign(actor=world.admin, user=dual, role=Role.GRID_WORKER, grid=world.other_grid)
+    roles.role_assign(actor=world.admin, user=dual, role=Role.BUILDING_HEAD, place=world.building)
     low = CareTag.objects.get(code="low_income")
     world.other_resident.care_tags.add(low)
     party = CareTag.objects.get(code="party_member")
@@ -252,7 +252,7 @@ def test_11b_claimers_claim_only_in_their_own_community(world, login):
     assert wish.status == "open"
     far_org = registry_services.organisation_create(actor=world.admin, place=world.other_community, kind="partner_unit", name="新桥共建")
     far_partner = User.objects.create_user("far_partner", password="x-Strong-pass-1")
-    account_services.role_assign(actor=world.admin, user=far_partner, role=Role.PARTNER_STAFF, organisation=far_org)
+    roles.role_assign(actor=world.admin, user=far_partner, role=Role.PARTNER_STAFF, organisation=far_org)
     r = login(far_partner).post(f"/api/wishes/{wish.pk}/claim/", {"organisation_id": far_org.pk}, content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "claimed"
     wish.refresh_from_db()

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, RoleAssignment, User
 from linli.accounts.scope import scope_for
 from linli.core.workdays import is_workday
@@ -21,6 +20,7 @@ from linli.gridwork import access, selectors, services
 from linli.gridwork.models import SENTIMENT_TOPICS, Round, SupportingForce, Visit
 from linli.registry.demo import DEMO_PASSWORD
 from linli.registry.models import Grid, Household, Place
+from linli.registry.services import roles
 from linli.registry.vocabulary import grid_family
 
 WORKER_NAMES = ["孙丽", "马超", "杨帆", "朱婷", "胡军", "郭敏", "何伟", "高静", "罗琳"]
@@ -75,14 +75,14 @@ def _workers(admin, grids, rng) -> dict[int, User]:
             continue
         user = User.objects.create_user(f"gw{i + 1:02d}", password=DEMO_PASSWORD, display_name=f"网格员 {next(names)}")
         full_time = i != len(grids) - 1
-        account_services.role_assign(actor=admin, user=user, role=Role.GRID_WORKER, grid=grid, full_time=full_time)
+        roles.role_assign(actor=admin, user=user, role=Role.GRID_WORKER, grid=grid, full_time=full_time)
         workers[grid.pk] = User.objects.get(pk=user.pk)
     return workers
 
 
 def _steward(admin, staff, grid) -> User:
     user = User.objects.create_user("steward", password=DEMO_PASSWORD, display_name="红色小管家 黄阿姨")
-    account_services.role_assign(actor=admin, user=user, role=Role.RED_STEWARD, grid=grid)
+    roles.role_assign(actor=admin, user=user, role=Role.RED_STEWARD, grid=grid)
     households = list(
         Household.objects.filter(
             dwelling__grid_id__in=grid_family([grid.pk]), members__care_tags__code__in=["elderly_alone", "empty_nest", "disabled"]

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.registry import services
 from linli.registry.generate import CompoundSpec, Generator
@@ -26,6 +25,7 @@ from linli.registry.models import (
     PlaceKind,
     Relationship,
 )
+from linli.registry.services import roles
 
 DEMO_PASSWORD = "linli-demo-2026"
 
@@ -267,7 +267,7 @@ class _RegistryDemo:
         }
         for username, display, role in DEMO_USERS:
             if username == "admin":
-                account_services.role_assign(actor=admin, user=admin, role=Role.ADMIN)
+                roles.role_assign(actor=admin, user=admin, role=Role.ADMIN)
                 continue
             user = User.objects.create_user(username, password=DEMO_PASSWORD, display_name=display)
             if username == "gridworker":
@@ -284,7 +284,7 @@ class _RegistryDemo:
                 }
             else:
                 anchor = anchors[role]
-            account_services.role_assign(actor=admin, user=user, role=role, **anchor)
+            roles.role_assign(actor=admin, user=user, role=role, **anchor)
             if role == Role.RESIDENT:
                 user.resident = anchor["household"].members.get(relationship=Relationship.HEAD)
                 user.save(update_fields=["resident"])

@@ -1,10 +1,7 @@
-"""Background work of the registry, run by Django's task framework (``manage.py db_worker``)."""
+"""Background work of the registry, run by Django's task framework (``manage.py db_worker``).
+Each task lives beside the work it does (here: the Excel import); this module names them for
+the worker and for tasks queued under this path before they moved."""
 
-from django_tasks import task
+from linli.registry.services.imports import run_import
 
-
-@task()
-def run_import(job_id: int) -> str:
-    from linli.registry.services import import_job_run
-
-    return import_job_run(job_id=job_id).status
+__all__ = ["run_import"]

@@ -13,7 +13,6 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, RoleAssignment
 from linli.accounts.scope import scope_for
 from linli.core.errors import post_action
@@ -29,6 +28,7 @@ from linli.registry.models import (
     PlaceKind,
     party_child_kind,
 )
+from linli.registry.services import roles
 from linli.registry.vocabulary import compound_path, grid_family, street_path
 
 
@@ -145,7 +145,7 @@ def grid_people(request, pk):
             building_head = d["role"] == Role.BUILDING_HEAD
             if building_head and d["building"] is None:
                 raise ValidationError({"building": _("楼栋长请选择楼栋。")})
-            return account_services.person_assign(
+            return roles.person_assign(
                 actor=request.user,
                 role=d["role"],
                 username=d["username"],
@@ -162,9 +162,9 @@ def grid_people(request, pk):
         mine = RoleAssignment.objects.filter(pk__in=[a.pk for a in selectors.grid_people(grid)]).select_related("grid__community", "place")
         assignment = _get(mine, request.POST.get("assignment"))
         if op == "remove":
-            call = lambda d: account_services.role_remove(actor=request.user, assignment=assignment)  # noqa: E731
+            call = lambda d: roles.role_remove(actor=request.user, assignment=assignment)  # noqa: E731
         else:
-            call = lambda d: account_services.role_set_full_time(actor=request.user, assignment=assignment, full_time=op == "full_time")  # noqa: E731
+            call = lambda d: roles.role_set_full_time(actor=request.user, assignment=assignment, full_time=op == "full_time")  # noqa: E731
         return post_action(request, form=django_forms.Form(request.POST), call=call, success_url=here, rerender=page)
     raise Http404
 

@@ -5,11 +5,11 @@ from io import BytesIO
 import pytest
 from PIL import Image
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.councils import services
 from linli.councils.models import Member, Topic, Vote
 from linli.registry.models import CareTag, Place, PlaceKind
+from linli.registry.services import roles
 from linli.wishes.models import Wish, WishStatus
 from tests.browser.conftest import PHONE
 from tests.conftest import PASSWORD
@@ -24,7 +24,7 @@ def neighbour(world, username, tags=()):
     u = User.objects.create_user(username, password=PASSWORD)
     u.resident = r
     u.save()
-    account_services.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=r.household)
+    roles.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=r.household)
     return User.objects.get(pk=u.pk)
 
 

@@ -2,10 +2,10 @@ from decimal import Decimal
 
 import pytest
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.registry import services as registry_services
 from linli.registry.models import Ownership, Place, PlaceKind
+from linli.registry.services import roles
 from tests.conftest import make_id
 from tests.councils.builders import council_of
 
@@ -51,5 +51,5 @@ def resident_user(world, name):
     u = User.objects.create_user(f"u-{r.pk}", password="x-Strong-pass-1")
     u.resident = r
     u.save()
-    account_services.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=hh)
+    roles.role_assign(actor=world.admin, user=u, role=Role.RESIDENT, household=hh)
     return User.objects.get(pk=u.pk)

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role
 from linli.core.models import CalendarDay
 from linli.gridwork import selectors, services
 from linli.gridwork.models import GridworkRule, Patrol, PatrolTime
 from linli.registry.models import Place, PlaceKind
+from linli.registry.services import roles
 from linli.registry.vocabulary import grid_family
 from tests.conftest import race
 
@@ -173,7 +173,7 @@ def test_a_micro_grid_worker_counts_for_the_grid(world, compound):
         actor=world.admin, community=world.community, name="微网格", code="341103004001101", kind="micro", parent=world.grid
     )
     u = world.user("gridworker").__class__.objects.create_user("micro_worker", password="x-Strong-pass-1")
-    account_services.role_assign(actor=world.admin, user=u, role=Role.GRID_WORKER, grid=micro)
+    roles.role_assign(actor=world.admin, user=u, role=Role.GRID_WORKER, grid=micro)
     registry.grid_assign_buildings(actor=world.admin, grid=micro, buildings=[world.building])
     patrol(u, compound, at(2025, 11, 20), minutes=61)
     data = selectors.compliance(grid_family([world.grid.pk]), community_id=world.community.pk, n_days=1, today=date(2025, 11, 20))

@@ -9,7 +9,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.accounts.scope import scope_for
 from linli.appeals.models import Appeal
@@ -19,6 +18,7 @@ from linli.councils.models import Topic
 from linli.gridwork import access, selectors, services
 from linli.gridwork.models import Finding, Round, SentimentRecord, Visit
 from linli.registry.models import CareTag, Place, PlaceKind
+from linli.registry.services import roles
 from tests.conftest import PASSWORD
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -139,7 +139,7 @@ def test_building_head_records_in_their_building_only(world):
 @pytest.fixture
 def steward(world):
     u = User.objects.create_user("steward", password=PASSWORD)
-    account_services.role_assign(actor=world.user("staff"), user=u, role=Role.RED_STEWARD, grid=world.grid)
+    roles.role_assign(actor=world.user("staff"), user=u, role=Role.RED_STEWARD, grid=world.grid)
     return User.objects.get(pk=u.pk)
 
 
@@ -307,5 +307,5 @@ def test_grids_without_exactly_one_full_time_worker_are_flagged(world):
     # The far community's comprehensive grid has one full-time worker; grids 1 and 2 are comprehensive with one each.
     assert selectors.flagged_grids([world.other_community.pk]) == {}
     u = User.objects.create_user("second", password=PASSWORD)
-    account_services.role_assign(actor=world.admin, user=u, role=Role.GRID_WORKER, grid=world.far_grid)
+    roles.role_assign(actor=world.admin, user=u, role=Role.GRID_WORKER, grid=world.far_grid)
     assert selectors.flagged_grids([world.other_community.pk]) == {world.far_grid.pk: 2}

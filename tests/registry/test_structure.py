@@ -6,13 +6,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, RoleAssignment, User
 from linli.core.models import AuditEntry
 from linli.councils import services as council_services
 from linli.councils.models import Attendance, Member
 from linli.registry import selectors, services
 from linli.registry.models import FOUR_LEVELS, SIX_LEVELS, Organisation, PartyOrganisation, PartyOrgKind, Place, PlaceKind
+from linli.registry.services import roles
 
 
 def audits(target_type, **kw):
@@ -69,7 +69,7 @@ def test_buildings_move_between_grids_with_audit(world, staff):
 
 
 def test_a_new_grid_worker_account_and_role_in_one_step(world, staff):
-    a = account_services.person_assign(
+    a = roles.person_assign(
         actor=staff,
         role=Role.GRID_WORKER,
         username="wangwei",
@@ -82,12 +82,12 @@ def test_a_new_grid_worker_account_and_role_in_one_step(world, staff):
     assert a.user.check_password("Hemei-2025-pass") and a.user.display_name == "王伟" and not a.full_time
     assert audits("accounts.user") == ["create"] and "create" in audits("accounts.roleassignment")
     # An existing account by its name: no new account.
-    a2 = account_services.person_assign(actor=staff, role=Role.GRID_LEADER, username="WANGWEI", grid=world.grid, community=world.community)
+    a2 = roles.person_assign(actor=staff, role=Role.GRID_LEADER, username="WANGWEI", grid=world.grid, community=world.community)
     assert a2.user == a.user and User.objects.filter(username="wangwei").count() == 1
     with pytest.raises(ValidationError):  # unknown account and no password
-        account_services.person_assign(actor=staff, role=Role.GRID_WORKER, username="nobody", grid=world.grid, community=world.community)
+        roles.person_assign(actor=staff, role=Role.GRID_WORKER, username="nobody", grid=world.grid, community=world.community)
     with pytest.raises(ValidationError):  # a weak first password
-        account_services.person_assign(
+        roles.person_assign(
             actor=staff,
             role=Role.GRID_WORKER,
             username="weak",
@@ -100,7 +100,7 @@ def test_a_new_grid_worker_account_and_role_in_one_step(world, staff):
 
 def test_a_refused_role_leaves_no_account_behind(world):
     with pytest.raises(PermissionDenied):
-        account_services.person_assign(
+        roles.person_assign(
             actor=world.user("far_staff"),
             role=Role.GRID_WORKER,
             username="intruder",
@@ -111,7 +111,7 @@ def test_a_refused_role_leaves_no_account_behind(world):
         )
     assert not User.objects.filter(username="intruder").exists()
     with pytest.raises(PermissionDenied):
-        account_services.person_assign(
+        roles.person_assign(
             actor=world.user("far_staff"),
             role=Role.GRID_WORKER,
             username="intruder",
@@ -128,17 +128,17 @@ def test_full_time_flag_and_removal_are_audited_and_grids_are_flagged(world, sta
     gw_pk = str(gw.pk)
     counts = selectors.full_time_counts([world.community.pk])
     assert counts[world.grid.pk] == 1
-    account_services.role_set_full_time(actor=staff, assignment=gw, full_time=False)
+    roles.role_set_full_time(actor=staff, assignment=gw, full_time=False)
     assert selectors.full_time_counts([world.community.pk]).get(world.grid.pk, 0) == 0
     with pytest.raises(PermissionDenied):
-        account_services.role_set_full_time(actor=world.user("far_staff"), assignment=gw, full_time=True)
-    account_services.role_remove(actor=staff, assignment=gw)
+        roles.role_set_full_time(actor=world.user("far_staff"), assignment=gw, full_time=True)
+    roles.role_remove(actor=staff, assignment=gw)
     assert audits("accounts.roleassignment", target_id=gw_pk) == ["create", "update", "delete"]
 
 
 def test_building_heads_and_red_stewards_are_people_of_the_grid(world, staff):
     building = Place.objects.get(pk=world.building.pk)
-    account_services.person_assign(
+    roles.person_assign(
         actor=staff,
         role=Role.RED_STEWARD,
         username="steward1",

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 from django.utils import timezone
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.registry import services as registry
+from linli.registry.services import roles
 from linli.volunteers import services
 from tests.conftest import PASSWORD, user_for_resident
 
@@ -20,7 +20,7 @@ def make_volunteer(world, user, team=None):
 
 def staff_user(world, key, role, **anchor):
     u = User.objects.create_user(key, password=PASSWORD)
-    account_services.role_assign(actor=world.admin, user=u, role=role, **anchor)
+    roles.role_assign(actor=world.admin, user=u, role=role, **anchor)
     return User.objects.get(pk=u.pk)
 
 

@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils import timezone
 from PIL import Image
 
-from linli.accounts import services as account_services
 from linli.accounts.models import Role, User
 from linli.registry.models import CareTag
+from linli.registry.services import roles
 from linli.wishes import selectors, services
 from linli.wishes.models import Wish, WishStatus
 from tests.conftest import race
@@ -32,7 +32,7 @@ def party_member(world):
     user = User.objects.create_user("dangyuan", password="x-Strong-pass-1")
     user.resident = r
     user.save()
-    account_services.role_assign(actor=world.admin, user=user, role=Role.RESIDENT, household=r.household)
+    roles.role_assign(actor=world.admin, user=user, role=Role.RESIDENT, household=r.household)
     return User.objects.get(pk=user.pk)
 
 
@@ -118,7 +118,7 @@ def test_twenty_concurrent_claims_one_winner(world, party_member):
     claimers = []
     for i in range(20):
         u = User.objects.create_user(f"v{i}", password="x-Strong-pass-1")
-        account_services.role_assign(
+        roles.role_assign(
             actor=world.admin, user=u, role=Role.PARTNER_STAFF, organisation=world.user("property").role_assignments.first().organisation
         )
         claimers.append(User.objects.get(pk=u.pk))

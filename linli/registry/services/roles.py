@@ -1,14 +1,19 @@
-"""Changes to who holds which role where. Each is one transaction with an audit row."""
+"""Who holds which post where (a role anchored to a place, a grid, an organisation or a household),
+and the accounts staff make for new grid workers and building heads. Each is one transaction with
+an audit row. It lives in the registry because whether a role may be given is a question about
+the place it is anchored to (``registry.access.can_assign_role``)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import Role, RoleAssignment, User
 from linli.accounts.scope import forget_scope, scope_for
 from linli.core import audit
+from linli.registry.access import MANAGE_PLACES, can_assign_role, can_manage_places
 
 
 def _anchor_place(*, place=None, grid=None, organisation=None, household=None):
@@ -26,8 +31,6 @@ def role_assign(
 ) -> RoleAssignment:
     """Give a user a role in a scope. Staff give roles inside their community; admins anywhere.
     ``full_time`` says whether a grid worker is the grid's full-time (专职) worker."""
-    from linli.registry.access import can_assign_role
-
     role = Role(role)
     if not can_assign_role(scope_for(actor), _anchor_place(place=place, grid=grid, organisation=organisation, household=household), role):
         raise PermissionDenied(_("您无权分配该角色。"))
@@ -50,8 +53,6 @@ def role_assign(
 
 
 def role_remove(*, actor: User, assignment: RoleAssignment) -> None:
-    from linli.registry.access import can_assign_role
-
     anchor = _anchor_place(
         place=assignment.place, grid=assignment.grid, organisation=assignment.organisation, household=assignment.household
     )
@@ -66,8 +67,6 @@ def role_remove(*, actor: User, assignment: RoleAssignment) -> None:
 
 def role_set_full_time(*, actor: User, assignment: RoleAssignment, full_time: bool) -> RoleAssignment:
     """Mark a grid worker full-time (专职) or part-time (兼职) in their grid."""
-    from linli.registry.access import can_assign_role
-
     anchor = _anchor_place(
         place=assignment.place, grid=assignment.grid, organisation=assignment.organisation, household=assignment.household
     )
@@ -85,11 +84,6 @@ def role_set_full_time(*, actor: User, assignment: RoleAssignment, full_time: bo
 def user_create(*, actor: User, username: str, display_name: str, password: str, community=None) -> User:
     """An account for a new grid worker, building head or steward, made by the community's staff
     (who then give it a role there). The password is the first one; the person changes it."""
-    from django.contrib.auth.password_validation import validate_password
-    from django.core.exceptions import ValidationError
-
-    from linli.registry.access import MANAGE_PLACES, can_manage_places
-
     scope = scope_for(actor)
     if not (scope.everywhere(MANAGE_PLACES) or (community is not None and can_manage_places(scope, community))):
         raise PermissionDenied(_("您无权创建账号。"))
@@ -134,8 +128,6 @@ def person_assign(
     """Give someone a role in a grid or building by their account name, making the account
     first when it does not exist yet (name and first password given) — one transaction, so a
     refused role leaves no orphan account."""
-    from django.core.exceptions import ValidationError
-
     username = (username or "").strip()
     with transaction.atomic():
         user = User.objects.filter(username__iexact=username).first() if username else None
