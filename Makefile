@@ -55,6 +55,7 @@ test: system-deps setup
 lint: venv
 	$(VENV)/bin/ruff check linli bench tests scripts
 	$(VENV)/bin/ruff format --check linli bench tests scripts
+	$(VENV)/bin/lint-imports --no-cache
 
 bench: setup
 	@bash scripts/bench.sh

@@ -29,6 +29,10 @@ from django.db.models import Model, Q, QuerySet
 
 from linli.accounts.models import Role, RoleAssignment
 
+# registry.models.PlaceKind.COMMUNITY, spelled here because accounts sits below the registry
+# (tests/test_layers.py holds the two equal).
+COMMUNITY_KIND = "community"
+
 # ---- capabilities -------------------------------------------------------------------------
 
 
@@ -162,8 +166,6 @@ class Scope:
         cached = getattr(user, "_linli_scope", None)
         if cached is not None:
             return cached
-        from linli.registry.models import PlaceKind
-
         reaches: list[Reach] = []
         if user.is_superuser:
             reaches.append(_reach(Role.ADMIN, everything=True))
@@ -192,7 +194,7 @@ class Scope:
                 family = frozenset({a.grid_id} | children.get(a.grid_id, set()))
                 reaches.append(_reach(role, grid_ids=family, home_path=a.grid.community.path))
             elif a.place_id:
-                whole_community = a.place_id if a.place.kind == PlaceKind.COMMUNITY else None
+                whole_community = a.place_id if a.place.kind == COMMUNITY_KIND else None
                 reaches.append(_reach(role, path=a.place.path, home_path=a.place.path, community_id=whole_community))
             elif a.household_id:
                 reaches.append(_reach(role, household_id=a.household_id, home_path=a.household.dwelling.path))

@@ -34,11 +34,11 @@ from linli.appeals.models import (
     Status,
     Support,
 )
+from linli.core import hooks
 from linli.core import phone as phone_rules
 from linli.core.images import clean_photos
 from linli.core.masking import mask_phone
 from linli.core.workdays import deadline_after
-from linli.dashboard.services import appeal_fact_record
 from linli.registry.models import Organisation, Place
 
 __all__ = ["ON_BEHALF", "REPORTABLE_KINDS"]  # re-exported for callers that report
@@ -141,7 +141,7 @@ def appeal_submit(
                 appeal=appeal, actor=actor if actor and actor.is_authenticated else None, action="submit", to_status=Status.SUBMITTED
             )
             _attach(appeal, event, cleaned_photos, actor)
-            appeal_fact_record(appeal=appeal, action="submit")
+            hooks.announce(hooks.APPEAL_CHANGED, appeal=appeal, action="submit")
             _notify(appeal, "submit")
     except IntegrityError:
         # This sender already made this appeal (a retry, or a double tap that raced this one).
@@ -250,7 +250,7 @@ def _transition(
             locked.status = to
         locked.save()
         Event.objects.create(appeal=locked, actor=actor, action=action, from_status=old, to_status=locked.status, note=note, public=public)
-        appeal_fact_record(appeal=locked, action=action)
+        hooks.announce(hooks.APPEAL_CHANGED, appeal=locked, action=action)
         _notify(locked, action)
     return locked
 
@@ -391,7 +391,7 @@ def _resolving(actor, result: str) -> Callable[[Appeal], None]:
                 to_status=Status.RESOLVED,
                 note=_("随并入的诉求%(n)s一并办结。") % {"n": a.number},
             )
-            appeal_fact_record(appeal=merged, action="resolve")
+            hooks.announce(hooks.APPEAL_CHANGED, appeal=merged, action="resolve")
             _notify(merged, "resolve")
 
     return change

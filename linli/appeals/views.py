@@ -19,10 +19,10 @@ from linli.accounts.scope import scope_for
 from linli.appeals import access, selectors, services
 from linli.appeals.forms import AddInfoForm, RateForm, ReportForm
 from linli.appeals.models import ACTION_LABELS, OPEN_STATES, Appeal, Channel, Level, Status
+from linli.core import offers
 from linli.core.errors import form_errors, run_service
 from linli.registry import access as registry_access
 from linli.registry.models import Place, PlaceKind
-from linli.registry.vocabulary import ancestor_at
 
 
 def _reportable_place(pk) -> Place:
@@ -150,18 +150,10 @@ def report(request):
         "qr": bool(request.GET.get("qr")),
     }
     # A grid worker scanning the compound's poster starts a patrol from here.
-    context["patrol_compound"] = _patrol_compound(scope, place) if not anonymous else None
+    context["offers"] = (
+        offers.offers(offers.REPORT_FORM, scope=scope, user=request.user, place=place, qr=context["qr"]) if not anonymous else []
+    )
     return render(request, "appeals/report.html", context, status=status)
-
-
-def _patrol_compound(scope, place):
-    from linli.gridwork import access as gridwork_access
-    from linli.registry.models import PlaceKind
-
-    if not gridwork_access.can_patrol(scope):
-        return None
-    compound = ancestor_at(place, PlaceKind.COMPOUND)
-    return compound if compound is not None and gridwork_access.patrol_grid_for(scope, compound) else None
 
 
 def _place_picker(request):
@@ -360,15 +352,9 @@ def status(request, pk):
             "handlers": handlers,
             "suggested": access.suggested_handlers(appeal, handlers) if handlers else None,
             "levels": Level.choices,
-            "order_resident": appeal_order_resident(scope, appeal) if staff_view else None,
+            "offers": offers.offers(offers.APPEAL_PAGE, scope=scope, user=request.user, appeal=appeal) if staff_view else [],
         },
     )
-
-
-def appeal_order_resident(scope, appeal):
-    from linli.resident_services.access import appeal_order_resident as resident_of
-
-    return resident_of(scope, appeal)
 
 
 @login_required

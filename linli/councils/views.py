@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import scope_for
+from linli.core import offers
 from linli.core.errors import post_action
 from linli.councils import access, forms, selectors, services
-from linli.projects.access import can_manage as can_manage_projects
 from linli.registry.models import Place, PlaceKind
 
 
@@ -108,9 +108,11 @@ def _topic_page(request, topic):
     context["votes"] = votes
     context["resolution_form"] = forms.ResolutionForm(topic=topic) if "resolution" in context["actions"] else None
     context["meetings"] = topic.council.meetings.order_by("-scheduled_at")[:10] if manager else []
-    # 立项: an adopted resolution becomes a project on the projects app's own permission.
+    # 立项实施 and whatever else other domains offer on an adopted resolution, each on its own permission.
     resolution = context["resolution"]
-    context["may_start_project"] = bool(resolution and resolution.adopted and can_manage_projects(scope, topic.council.community))
+    context["offers"] = (
+        offers.offers(offers.RESOLUTION, scope=scope, user=request.user, topic=topic, resolution=resolution) if resolution else []
+    )
     return render(request, "councils/topic.html", context)
 
 

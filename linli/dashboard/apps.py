@@ -9,4 +9,10 @@ class DashboardConfig(AppConfig):
 
     def ready(self):
         # Registers this domain's capabilities and locators with the scope mechanism.
+        # Imported here, not at the top: an app's modules that touch models load after the registry.
+        from linli.core import hooks
         from linli.dashboard import access  # noqa: F401
+        from linli.dashboard.services import appeal_fact_record
+
+        # Every appeals change moves the figures in the same transaction (appeals never import the dashboard).
+        hooks.follow(hooks.APPEAL_CHANGED, appeal_fact_record)

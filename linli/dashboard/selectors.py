@@ -385,10 +385,8 @@ def work_figures(community, period: Period, *, now: datetime | None = None) -> d
     from django.db.models.functions import TruncMonth
 
     from linli.accounts.models import Role, RoleAssignment
-    from linli.core.workdays import is_workday, overrides_between
     from linli.councils.models import Council, Meeting, Resolution, Topic
-    from linli.gridwork.models import PatrolTime
-    from linli.gridwork.selectors import visit_targets
+    from linli.gridwork.selectors import visit_targets, worker_day_seconds
     from linli.gridwork.services import rule_for
     from linli.registry.models import Grid
     from linli.wishes.models import Wish, WishStatus
@@ -415,26 +413,17 @@ def work_figures(community, period: Period, *, now: datetime | None = None) -> d
     wishes = Wish.objects.filter(community=community, created_at__date__gte=period.start, created_at__date__lte=period.end).exclude(
         status__in=[WishStatus.REJECTED, WishStatus.WITHDRAWN, WishStatus.PENDING]
     )
-    # Patrols: worker-days meeting the community's rule, on the days it applies to, up to yesterday.
+    # Patrols: worker-days meeting the community's rule, on the days it applies to, up to
+    # yesterday, each worker once however many grids they hold (as the grid-work pages count).
     rule = rule_for(community.pk)
-    last = min(period.end, today - timedelta(days=1))
-    overrides = overrides_between(period.start, max(last, period.start))
-    days = [
-        period.start + timedelta(days=i)
-        for i in range(max((last - period.start).days + 1, 0))
-        if not rule.working_days_only or is_workday(period.start + timedelta(days=i), overrides)
-    ]
+    days = rule.days_between(period.start, min(period.end, today - timedelta(days=1)))
     grid_ids = list(Grid.objects.filter(community=community).values_list("pk", flat=True))
     workers = set(RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid_id__in=grid_ids).values_list("user_id", flat=True))
     met_rule = 0
     if days and workers:
-        met_rule = (
-            PatrolTime.objects.filter(worker_id__in=workers, day__in=days)
-            .values("worker_id", "day")
-            .annotate(total=Sum("seconds"))
-            .filter(total__gte=rule.min_minutes_per_day * 60)
-            .count()
-        )
+        seconds = worker_day_seconds(community_id=community.pk, worker_ids=workers, start=days[0], end=days[-1])
+        applies = set(days)
+        met_rule = sum(1 for (_w, d), s in seconds.items() if d in applies and rule.met(s))
     targets = visit_targets(grid_ids=grid_ids, community_id=community.pk, today=today) if grid_ids else []
     return {
         "topics": Topic.objects.filter(

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django_tasks import task
 
 from linli.appeals.models import Appeal, Assignment, Status
 from linli.core.workdays import working_days_between
@@ -147,7 +148,6 @@ def monthly_report_request(*, actor, place: Place, month):
     from linli.accounts.scope import scope_for
     from linli.dashboard import access
     from linli.dashboard.models import MonthlyReport
-    from linli.dashboard.tasks import build_monthly_report
 
     if place.kind not in (PlaceKind.COMMUNITY, PlaceKind.STREET) or not access.can_view_area(scope_for(actor), place):
         raise PermissionDenied(_("您无权生成该范围的月报。"))
@@ -247,3 +247,9 @@ def _years_before(day, years: int):
         return day.replace(year=day.year - years)
     except ValueError:  # 29 February
         return day.replace(year=day.year - years, day=28)
+
+
+@task()
+def build_monthly_report(report_id: int) -> str:
+    """The worker's side of ``monthly_report_request``, queued after its commit."""
+    return monthly_report_build(report_id=report_id).status

@@ -1,10 +1,6 @@
-"""Background work of the dashboard, run by Django's task framework (``manage.py db_worker``)."""
+"""Background work of the dashboard. The task lives beside the report it builds (services.py);
+the name here is kept so that tasks queued under it before the move still run."""
 
-from django_tasks import task
+from linli.dashboard.services import build_monthly_report
 
-
-@task()
-def build_monthly_report(report_id: int) -> str:
-    from linli.dashboard.services import monthly_report_build
-
-    return monthly_report_build(report_id=report_id).status
+__all__ = ["build_monthly_report"]

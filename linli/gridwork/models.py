@@ -7,13 +7,23 @@ care frequency, 民情 records, survey and publicity rounds — and who is linke
 a summary, never the patrols themselves.
 """
 
+from __future__ import annotations
+
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from linli.core.workdays import is_workday, overrides_between
+
 
 class GridworkRule(models.Model):
-    """A community's rules (defaults when it has none: ``DEFAULTS``)."""
+    """A community's rules for grid work; a community that has set none works to the field
+    defaults (``for_community`` answers an unsaved rule). The daily patrol rule is asked of the
+    rule itself (``met``, ``applies_on``, ``days_between``) by the grid-work pages, the worker's
+    day page and the dashboard alike, on one worker's seconds for one day however many grids the
+    worker holds (``selectors.worker_day_seconds``)."""
 
     community = models.OneToOneField("registry.Place", on_delete=models.CASCADE, related_name="gridwork_rule", verbose_name=_("社区"))
     # Guichi: "网格员每日下小区不得少于1小时".
@@ -30,8 +40,35 @@ class GridworkRule(models.Model):
     def __str__(self):
         return str(self.community)
 
+    @classmethod
+    def for_community(cls, community_id: int) -> GridworkRule:
+        return cls.objects.filter(community_id=community_id).first() or cls(community_id=community_id)
 
-DEFAULTS = {"min_minutes_per_day": 60, "working_days_only": True, "auto_close_minutes": 240, "count_auto_closed": False}
+    @property
+    def need_seconds(self) -> int:
+        return self.min_minutes_per_day * 60
+
+    def met(self, seconds: int) -> bool:
+        """59 minutes 59 seconds is short, 60 minutes is not."""
+        return seconds >= self.need_seconds
+
+    def applies_on(self, day: date, overrides=None) -> bool:
+        return not self.working_days_only or is_workday(day, overrides)
+
+    def days_between(self, start: date, end: date) -> list[date]:
+        """The days in [start, end] the daily rule applies to (working days by the calendar)."""
+        if end < start:
+            return []
+        overrides = overrides_between(start, end)
+        span = (start + timedelta(days=i) for i in range((end - start).days + 1))
+        return [d for d in span if self.applies_on(d, overrides)]
+
+
+# The field defaults, for writing a rule row where none was saved.
+DEFAULTS = {
+    f: GridworkRule._meta.get_field(f).default
+    for f in ("min_minutes_per_day", "working_days_only", "auto_close_minutes", "count_auto_closed")
+}
 # 走访频次 when a community has set none (care tag code → days between visits).
 DEFAULT_VISIT_DAYS = {"elderly_alone": 7, "empty_nest": 14, "low_income": 30, "disabled": 30}
 

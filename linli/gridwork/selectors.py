@@ -12,18 +12,18 @@ from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from linli.accounts.models import Role, RoleAssignment
-from linli.core.workdays import is_workday, overrides_between
-from linli.gridwork.models import DEFAULT_VISIT_DAYS, Patrol, PatrolTime, Round, RoundContact, Visit, VisitFrequency
+from linli.gridwork.models import DEFAULT_VISIT_DAYS, GridworkRule, Patrol, PatrolTime, Round, RoundContact, Visit, VisitFrequency
 from linli.gridwork.services import rule_for
 from linli.registry.models import CareTag, Grid, Household, Place, Resident
-from linli.registry.vocabulary import grid_families, grid_family, home_community
+from linli.registry.vocabulary import grid_family, home_community
 
 # ---- compliance -------------------------------------------------------------------------------------
 
 
 @dataclass
 class WorkerDays:
-    assignment: RoleAssignment
+    assignment: RoleAssignment  # the worker's first post among the grids asked about
+    grids: list = field(default_factory=list)  # every grid of the community the worker holds
     days: list = field(default_factory=list)  # [(date, minutes, ok)]
     short_days: int = 0
 
@@ -31,53 +31,58 @@ class WorkerDays:
 def days_back(n: int, *, today: date | None = None, working_days_only: bool = True) -> list[date]:
     """The last ``n`` days the rule applies to, today included (working days by the calendar)."""
     today = today or timezone.localdate()
-    span = [today - timedelta(days=i) for i in range(n * 2 + 20)]
-    overrides = overrides_between(span[-1], today)
-    out = [d for d in span if not working_days_only or is_workday(d, overrides)]
-    return sorted(out[:n])
+    rule = GridworkRule(working_days_only=working_days_only)
+    return rule.days_between(today - timedelta(days=n * 2 + 20), today)[-n:] if n > 0 else []
+
+
+def worker_day_seconds(*, community_id: int, worker_ids, start: date, end: date) -> dict[tuple[int, date], int]:
+    """(worker, day) → seconds in the community's compounds, one figure per worker and day
+    however many of its grids the worker holds: the one reading the daily rule is asked of, on
+    the grid pages, the worker's day page and the dashboard. One query."""
+    rows = (
+        PatrolTime.objects.filter(worker_id__in=list(worker_ids), day__gte=start, day__lte=end, grid__community_id=community_id)
+        .values("worker_id", "day")
+        .annotate(total=Sum("seconds"))
+    )
+    return {(r["worker_id"], r["day"]): r["total"] for r in rows}
 
 
 def compliance(grid_ids, *, community_id: int, n_days: int = 10, today: date | None = None) -> dict:
-    """Each grid worker's minutes in the compounds of their grid, per day the rule applies to:
-    59 is short, 60 is not (seconds compared with the rule's minutes × 60)."""
+    """Each grid worker of these grids, once, with their minutes in the community's compounds
+    per day the rule applies to (``GridworkRule.met``: 59 is short, 60 is not)."""
     rule = rule_for(community_id)
-    days = days_back(n_days, today=today, working_days_only=rule.working_days_only)
-    assignments = list(
-        RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid_id__in=list(grid_ids))
+    current = today or timezone.localdate()
+    days = days_back(n_days, today=current, working_days_only=rule.working_days_only)
+    posts = list(
+        RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid__community_id=community_id)
         .select_related("user", "grid")
         .order_by("grid__code", "user__username")
     )
-    seconds = defaultdict(int)
-    if days and assignments:
-        rows = (
-            PatrolTime.objects.filter(worker_id__in=[a.user_id for a in assignments], day__gte=days[0], day__lte=days[-1])
-            .values("worker_id", "grid_id", "day")
-            .annotate(total=Sum("seconds"))
-        )
-        for r in rows:
-            seconds[(r["worker_id"], r["grid_id"], r["day"])] += r["total"]
-    need = rule.min_minutes_per_day * 60
-    families = grid_families({a.grid_id for a in assignments})
-    current = today or timezone.localdate()
-    out = []
-    for a in assignments:
-        wd = WorkerDays(assignment=a)
+    asked = set(grid_ids)
+    workers: dict[int, WorkerDays] = {}
+    for a in posts:
+        if a.grid_id in asked and a.user_id not in workers:
+            workers[a.user_id] = WorkerDays(assignment=a)
+    for a in posts:
+        if a.user_id in workers:
+            workers[a.user_id].grids.append(a.grid)
+    seconds = worker_day_seconds(community_id=community_id, worker_ids=workers, start=days[0], end=days[-1]) if days and workers else {}
+    for user_id, wd in workers.items():
         for d in days:
-            total = sum(seconds.get((a.user_id, g, d), 0) for g in families[a.grid_id])
+            total = seconds.get((user_id, d), 0)
             # Today is not over: it is shown, neither short nor done until it is.
-            ok = True if total >= need else (None if d == current else False)
+            ok = True if rule.met(total) else (None if d == current else False)
             wd.days.append((d, total // 60, ok))
             wd.short_days += ok is False
-        out.append(wd)
-    return {"rule": rule, "days": days, "workers": out}
+    return {"rule": rule, "days": days, "workers": list(workers.values())}
 
 
-def today_seconds(user, *, now=None) -> int:
-    """Seconds in compounds today: what has been credited plus the open patrol so far."""
+def today_seconds(user, *, community_id: int, now=None) -> int:
+    """Seconds in the community's compounds today: what has been credited plus the open patrol so far."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    done = PatrolTime.objects.filter(worker=user, day=today).aggregate(s=Sum("seconds"))["s"] or 0
-    open_patrol = Patrol.objects.filter(worker=user, ended_at__isnull=True).first()
+    done = worker_day_seconds(community_id=community_id, worker_ids=[user.pk], start=today, end=today).get((user.pk, today), 0)
+    open_patrol = Patrol.objects.filter(worker=user, ended_at__isnull=True, grid__community_id=community_id).first()
     if open_patrol:
         from linli.gridwork.services import split_by_day
 

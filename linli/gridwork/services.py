@@ -51,8 +51,7 @@ def _tz():
 
 def rule_for(community_id: int):
     """The community's rule, or the defaults (an unsaved rule)."""
-    rule = GridworkRule.objects.filter(community_id=community_id).first()
-    return rule or GridworkRule(community_id=community_id, **DEFAULTS)
+    return GridworkRule.for_community(community_id)
 
 
 def _coordinate(value, low, high, field):

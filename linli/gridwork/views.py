@@ -53,8 +53,8 @@ def day(request):
     }
     if community is not None:
         rule = services.rule_for(community.pk)
-        seconds = selectors.today_seconds(request.user)
-        context.update(rule=rule, minutes=seconds // 60, enough=seconds >= rule.min_minutes_per_day * 60)
+        seconds = selectors.today_seconds(request.user, community_id=community.pk)
+        context.update(rule=rule, minutes=seconds // 60, enough=rule.met(seconds))
     if patrols:
         context["open_patrol"] = selectors.open_patrol(request.user)
         context["compounds"] = access.patrol_compounds(scope)

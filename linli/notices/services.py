@@ -18,6 +18,7 @@ from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for
@@ -130,9 +131,7 @@ def notice_publish(
                 batch_size=BATCH,
             )
             audit.record(actor=actor, action="create", target=notice, note=f"{notice.audience_label} {len(people)}"[:200])
-            from linli.notices.tasks import notice_deliver
-
-            transaction.on_commit(lambda: notice_deliver.enqueue(notice.pk))
+            transaction.on_commit(lambda: notice_deliver_task.enqueue(notice.pk))
     except IntegrityError:
         if not idempotency_key:
             raise
@@ -379,3 +378,9 @@ def group_save(
             changes=audit.diff(old, {"name": name, "source": source}),
         )
     return group
+
+
+@task()
+def notice_deliver_task(notice_id: int) -> int:
+    """The worker's side of ``notice_publish``, queued after its commit."""
+    return notice_deliver(notice_id=notice_id)

@@ -1,8 +1,6 @@
-from django_tasks import task
+"""Background work of notices. The task lives beside the delivery it runs (services.py); the
+name here is kept so that tasks queued under it before the move still run."""
 
+from linli.notices.services import notice_deliver_task as notice_deliver
 
-@task()
-def notice_deliver(notice_id: int) -> int:
-    from linli.notices.services import notice_deliver as deliver
-
-    return deliver(notice_id=notice_id)
+__all__ = ["notice_deliver"]

@@ -27,6 +27,16 @@ def can_manage(scope: Scope, community: Place) -> bool:
     return acts_in_community(scope, MANAGE_PROJECTS, community)
 
 
+def can_start_from_resolution(scope: Scope, resolution) -> bool:
+    """立项实施: an adopted resolution of the community's own council that has no project yet."""
+    return bool(
+        resolution is not None
+        and resolution.adopted
+        and not Project.objects.filter(resolution=resolution).exists()
+        and can_manage(scope, resolution.topic.council.community)
+    )
+
+
 def managed_communities(scope: Scope) -> QuerySet:
     return Place.objects.filter(pk__in=community_ids(scope, MANAGE_PROJECTS)).order_by("path")
 

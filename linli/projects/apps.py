@@ -9,4 +9,4 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         # Registers this domain's capabilities and locators with the scope mechanism.
-        from linli.projects import access  # noqa: F401
+        from linli.projects import access, offers  # noqa: F401  (offers: what it offers on other domains' pages)

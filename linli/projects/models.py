@@ -52,6 +52,10 @@ class Project(models.Model):
         verbose_name = _("项目")
         verbose_name_plural = _("项目")
         ordering = ["-created_at", "-id"]
+        # A resolution is carried out by one project (立项 once); a second would split its appeals.
+        constraints = [
+            models.UniqueConstraint(fields=["resolution"], condition=models.Q(resolution__isnull=False), name="one_project_per_resolution")
+        ]
 
     def __str__(self):
         return self.title

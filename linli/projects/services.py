@@ -86,6 +86,8 @@ def project_create(
         raise ValidationError({"resolution": _("决议须为本社区议事会的决议。")})
     if resolution is not None and not resolution.adopted:
         raise ValidationError({"resolution": _("不予采纳的决议不能立项。")})
+    if resolution is not None and Project.objects.filter(resolution=resolution).exists():
+        raise ValidationError({"resolution": _("该决议已立项，请在原项目中推进。")})
     appeals = list(appeals)
     if appeals:
         from linli.appeals.access import visible_appeals
@@ -94,6 +96,15 @@ def project_create(
         if visible_appeals(scope).filter(pk__in=ids, community=community).count() != len(ids):
             raise ValidationError({"appeals": _("诉求须为本社区、您可查看的诉求。")})
     origin = ProjectOrigin.RESOLUTION if resolution is not None else (ProjectOrigin.APPEALS if appeals else ProjectOrigin.STAFF)
+    try:
+        with transaction.atomic():
+            project = _create(actor, community, title, description, due_on, resolution, origin, places, appeals)
+    except IntegrityError:  # two taps at once on 立项实施: the unique index lets one through
+        raise ValidationError({"resolution": _("该决议已立项，请在原项目中推进。")}) from None
+    return project
+
+
+def _create(actor, community, title, description, due_on, resolution, origin, places, appeals) -> Project:
     with transaction.atomic():
         project = Project.objects.create(
             community=community, title=title, description=(description or "").strip(), due_on=due_on, resolution=resolution,

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import scope_for
+from linli.core import offers
 from linli.core.models import AuditEntry
-from linli.gridwork import access as gridwork_access
 from linli.registry import access, excel, selectors, services
 from linli.registry.forms import ImportForm, ResidentForm
 from linli.registry.models import ImportJob
@@ -86,7 +86,7 @@ def grid_detail(request, pk):
             "party": selectors.grid_party_organisations(scope, grid),
             "page": page,
             "manage": access.can_manage_places(scope, grid.community),
-            "gridwork": gridwork_access.can_view_grid(scope, grid),
+            "offers": offers.offers(offers.GRID_PAGE, scope=scope, user=request.user, grid=grid),
         },
     )
 
@@ -149,14 +149,12 @@ def resident_detail(request, pk):
     scope = scope_for(request.user)
     resident = selectors.access_own_or_registry(scope, Resident, pk)
     can_edit = access.can_edit(scope, resident)
-    from linli.resident_services.access import resident_links
-
     return render(
         request,
         "registry/resident_detail.html",
         {
             "resident": resident,
-            "service_links": resident_links(scope, request.user, resident),
+            "offers": offers.offers(offers.RESIDENT_PAGE, scope=scope, user=request.user, resident=resident),
             "can_edit": can_edit,
             "can_reveal_id": access.can_reveal(scope, resident, "id_number"),
             "can_reveal_phone": access.can_reveal(scope, resident, "phone"),

@@ -13,4 +13,4 @@ class ResidentServicesConfig(AppConfig):
 
     def ready(self):
         # Registers this domain's capabilities and locators with the scope mechanism.
-        from linli.resident_services import access  # noqa: F401
+        from linli.resident_services import access, offers  # noqa: F401  (offers: what it offers on other domains' pages)

@@ -29,7 +29,7 @@ def test_patrol_by_qr_a_finding_becomes_an_appeal_and_the_minutes_show(world, pa
 
     # The QR poster at the gate opens the report page; a grid worker gets "start a patrol" on top.
     page.goto(f"{live_server.url}/appeals/report/?place={compound.pk}&qr=1")
-    page.click("p.patrol-here a")
+    page.click("[data-offer=patrol_start]")
     page.click("main button >> text=开始巡查")
     page.wait_for_selector("text=巡查开始")
     patrol = Patrol.objects.get(worker=worker)

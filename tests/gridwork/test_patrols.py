@@ -215,3 +215,40 @@ def test_today_is_not_short_until_it_is_over(world, compound):
     data = selectors.compliance([world.grid.pk], community_id=world.community.pk, n_days=2, today=date(2025, 11, 20))
     (row,) = [w for w in data["workers"] if w.assignment.user_id == worker.pk]
     assert row.days == [(date(2025, 11, 19), 0, False), (date(2025, 11, 20), 20, None)] and row.short_days == 1
+
+
+def test_a_worker_with_two_grids_is_counted_once_everywhere(client, world, compound):
+    """One worker holding two grids of the community: 40 minutes credited to one grid and 30 to
+    the other make one day of 70 minutes — one row on each grid's page and on the community's,
+    enough on the day page, one worker-day on the dashboard (issue 23: the rule in one place)."""
+    from django.urls import reverse
+
+    from linli.dashboard import selectors as dashboard
+    from tests.conftest import signed_in
+
+    worker = world.user("gridworker")
+    roles.role_assign(actor=world.admin, user=worker, role=Role.GRID_WORKER, grid=world.other_grid)
+    day = date(2025, 11, 20)  # Thursday
+    PatrolTime.objects.create(worker=worker, grid=world.grid, compound=compound, day=day, seconds=40 * 60)
+    from linli.registry.services import places
+
+    second = places.place_create(actor=world.admin, parent=world.community, kind="compound", name="锦绣家园", management_status="property")
+    PatrolTime.objects.create(worker=worker, grid=world.other_grid, compound=second, day=day, seconds=30 * 60)
+    for grids in ([world.grid.pk], [world.other_grid.pk], [world.grid.pk, world.other_grid.pk]):
+        data = selectors.compliance(grids, community_id=world.community.pk, n_days=1, today=day)
+        rows = [w for w in data["workers"] if w.assignment.user_id == worker.pk]
+        assert len(rows) == 1 and rows[0].days == [(day, 70, True)]
+        assert {g.pk for g in rows[0].grids} == {world.grid.pk, world.other_grid.pk}
+    assert selectors.worker_day_seconds(community_id=world.community.pk, worker_ids=[worker.pk], start=day, end=day) == {
+        (worker.pk, day): 4200
+    }
+    period = dashboard.Period(date(2025, 11, 20), date(2025, 11, 20))
+    figures = dashboard.work_figures(world.community, period, now=at(2025, 11, 21))
+    assert figures["patrol_compliance"].numerator == 1
+    rule = GridworkRule.for_community(world.community.pk)
+    assert rule.met(3600) and not rule.met(3599) and rule.pk is None
+    with_patrol = services.patrol_start(actor=worker, compound=compound)
+    services.patrol_end(actor=worker, patrol=with_patrol, now=with_patrol.started_at + timedelta(minutes=61))
+    signed_in(client, worker)
+    page = client.get(reverse("gridwork:day")).content.decode()
+    assert "61" in page

@@ -207,6 +207,14 @@ def test_a_project_from_a_resolution_answers_it(client, world, new_appeal):
     assert r.status_code == 302
     project = resolution.projects.get()
     assert project.origin == "resolution" and list(project.appeals.all()) == [appeal]
+    # One project per resolution: no second 立项实施 on the page, and a second create (a stale
+    # tab, the API) is refused with the reason.
+    assert 'data-offer="start_project"' not in client.get(topic_url).content.decode()
+    again = client.post(new_url, {"title": "3栋电动车位（二）", "places": [compound.pk]})
+    assert again.status_code in (200, 400) and "该决议已立项" in again.content.decode()
+    with pytest.raises(ValidationError, match="该决议已立项"):
+        services.project_create(actor=staff, community=world.community, title="又一个", places=[compound], resolution=resolution)
+    assert resolution.projects.count() == 1
     services.item_add(actor=staff, project=project, name="电动车位", quantity=20, unit="个")
     finish_all(staff, project)
     with pytest.raises(ValidationError, match="验收"):  # nobody named to accept it yet
