@@ -30,6 +30,7 @@ from linli.registry.models import CareTag, ImportJob, Organisation, Place, Place
 from linli.registry.services import roles
 from linli.wishes import services as wishes
 from tests.conftest import PASSWORD, build_world, user_for_resident
+from tests.councils.builders import advance
 
 ROLES = (
     "anonymous",
@@ -171,10 +172,10 @@ def build_matrix_world():
     o.t_collect = councils.topic_propose(actor=resident, council=o.council, title="电动车停放")
     o.t_comment = councils.topic_propose(actor=resident, council=o.council, title="宠物管理")
     for _ in range(2):
-        o.t_comment = councils.topic_advance(actor=staff, topic=o.t_comment)
+        o.t_comment = advance(staff, o.t_comment)
     o.t_decide = councils.topic_propose(actor=resident, council=o.council, title="增设晾衣杆")
     while o.t_decide.step != "decide":
-        o.t_decide = councils.topic_advance(actor=staff, topic=o.t_decide)
+        o.t_decide = advance(staff, o.t_decide)
     o.meeting = councils.meeting_schedule(
         actor=staff, council=o.council, kind="matter", title="晾衣杆议事会", scheduled_at=timezone.now(), topics=[o.t_decide]
     )
@@ -186,7 +187,7 @@ def build_matrix_world():
     o.vote = councils.vote_open(actor=staff, topic=o.t_decide, rule=Rule.MAJORITY, meeting=o.meeting)
     o.t_done = councils.topic_propose(actor=resident, council=o.council, title="楼道照明")
     while o.t_done.step != "decide":
-        o.t_done = councils.topic_advance(actor=staff, topic=o.t_done)
+        o.t_done = advance(staff, o.t_done)
     done_vote = councils.vote_close(
         actor=staff, vote=councils.vote_open(actor=staff, topic=o.t_done, rule=Rule.MAJORITY, meeting=o.meeting)
     )
@@ -209,10 +210,10 @@ def build_matrix_world():
     o.far_topic = councils.topic_propose(actor=far_staff, council=o.far_council, title="新桥停车", source="staff")
     o.far_comment = councils.topic_propose(actor=far_staff, council=o.far_council, title="新桥绿化", source="staff")
     for _ in range(2):
-        o.far_comment = councils.topic_advance(actor=far_staff, topic=o.far_comment)
+        o.far_comment = advance(far_staff, o.far_comment)
     o.far_decide = councils.topic_propose(actor=far_staff, council=o.far_council, title="新桥晾衣", source="staff")
     while o.far_decide.step != "decide":
-        o.far_decide = councils.topic_advance(actor=far_staff, topic=o.far_decide)
+        o.far_decide = advance(far_staff, o.far_decide)
     o.far_meeting = councils.meeting_schedule(
         actor=far_staff, council=o.far_council, kind="matter", title="新桥议事", scheduled_at=timezone.now(), topics=[o.far_decide]
     )
@@ -223,7 +224,7 @@ def build_matrix_world():
     o.far_vote = councils.vote_open(actor=far_staff, topic=o.far_decide, rule=Rule.MAJORITY, meeting=o.far_meeting)
     o.far_done = councils.topic_propose(actor=far_staff, council=o.far_council, title="新桥照明", source="staff")
     while o.far_done.step != "decide":
-        o.far_done = councils.topic_advance(actor=far_staff, topic=o.far_done)
+        o.far_done = advance(far_staff, o.far_done)
     far_done_vote = councils.vote_close(
         actor=far_staff, vote=councils.vote_open(actor=far_staff, topic=o.far_done, rule=Rule.MAJORITY, meeting=o.far_meeting)
     )

@@ -28,6 +28,7 @@ from linli.councils.models import (
     Attendance,
     Ballot,
     Council,
+    CouncilRule,
     Meeting,
     Member,
     Resolution,
@@ -449,6 +450,23 @@ def _topic_state(o, kw):
 
 COUNCIL_ROWS = [
     Row("councils:list", allow=AUTH, see=((lambda o: o.council.name, COUNCIL_VIEW), (lambda o: o.far_council.name, FAR_COUNCIL_VIEW))),
+    Row(
+        "councils:rule",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "councils:rule",
+        "post",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"comment_days": "6", "deliberate_days": "1"},
+        probe=lambda o, kw: CouncilRule.objects.filter(community_id=kw["community_pk"], comment_days=6).count(),
+    ),
     Row("councils:detail", inside=pk("council"), outside=pk("far_council"), allow=COUNCIL_VIEW, allow_out=FAR_COUNCIL_VIEW),
     Row(
         "councils:detail",

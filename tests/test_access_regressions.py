@@ -18,6 +18,7 @@ from linli.registry import services as registry_services
 from linli.registry.models import CareTag, Organisation
 from linli.registry.services import roles
 from tests.conftest import race
+from tests.councils.builders import advance
 
 BIRTH = date(1960, 5, 17)  # make_id's default birth date: 张三's
 BIRTH_FORMS = ("1960-05-17", "19600517", "1960年5月17日", "May 17, 1960", "1960-5-17")
@@ -272,7 +273,7 @@ def test_11c_a_resident_convener_publishes_a_resolution_that_resolves_its_appeal
     topic = councils.topic_from_appeals(actor=world.user("staff"), council=council, appeals=[a, b], title="楼道照明")
     convener = world.user("resident")
     while topic.step != "decide":
-        topic = councils.topic_advance(actor=convener, topic=topic)
+        topic = advance(convener, topic)
     from django.utils import timezone
 
     meeting = councils.meeting_schedule(actor=convener, council=council, kind="matter", title="会", scheduled_at=timezone.now())
@@ -331,7 +332,7 @@ def test_13_council_and_wish_forms_refuse_bad_values_with_400(world, login):
     )
     topic = councils.topic_propose(actor=world.user("staff"), council=council, title="议题", source="staff")
     while topic.step != "decide":
-        topic = councils.topic_advance(actor=world.user("staff"), topic=topic)
+        topic = advance(world.user("staff"), topic)
     meeting = councils.meeting_schedule(
         actor=world.user("staff"),
         council=council,

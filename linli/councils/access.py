@@ -227,3 +227,24 @@ TOPIC_ACTIONS = {
 
 def topic_actions(scope: Scope, user, topic: Topic) -> set[str]:
     return {name for name, fn in TOPIC_ACTIONS.items() if fn(scope, user, topic)}
+
+
+# ---- what a council may take up -----------------------------------------------------------
+
+
+def council_appeals(council: Council) -> QuerySet:
+    """The appeals a council may raise to a topic: still open (a closed or rejected appeal
+    raised to a resolution would close nothing) and of its own places — its compound, or its
+    whole community."""
+    from linli.appeals.models import OPEN_STATES, Appeal
+
+    qs = Appeal.objects.filter(community_id=council.community_id, status__in=sorted(OPEN_STATES), merged_into__isnull=True)
+    if council.compound_id:
+        qs = qs.filter(place__path__startswith=council.compound.path)
+    return qs
+
+
+def may_take_up(council: Council, appeal) -> bool:
+    if appeal.community_id != council.community_id or not appeal.is_open or appeal.merged_into_id:
+        return False
+    return not council.compound_id or appeal.place.path.startswith(council.compound.path)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.councils.models import RULE_LABELS, Council, Meeting, Member
+from linli.councils.selectors import vote_compounds
 from linli.councils.voting import Choice
 
 
@@ -29,12 +30,15 @@ class VoteOpenForm(forms.Form):
     rule = forms.ChoiceField(label=_("表决规则"), choices=list(RULE_LABELS.items()))
     option = forms.ModelChoiceField(label=_("方案"), queryset=None, required=False)
     meeting = forms.ModelChoiceField(label=_("会议"), queryset=None, required=False)
+    # Owners' votes (业主共同决定) are of one compound's owners; a community's council picks it.
+    compound = forms.ModelChoiceField(label=_("业主表决的小区"), queryset=None, required=False)
     secret = forms.BooleanField(label=_("无记名"), required=False)
 
     def __init__(self, *args, topic, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["option"].queryset = topic.options.all()
         self.fields["meeting"].queryset = topic.council.meetings.all()
+        self.fields["compound"].queryset = vote_compounds(topic.council)
 
 
 class ResolutionForm(forms.Form):
@@ -119,3 +123,13 @@ class MemberForm(forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=50)
     role = forms.ChoiceField(label=_("身份"), choices=Member.Role.choices)
     username = forms.CharField(label=_("平台账号（可空：无手机的成员由工作人员签到）"), max_length=150, required=False)
+
+
+class CouncilRuleForm(forms.Form):
+    comment_days = forms.IntegerField(
+        label=_("会前公示征求意见不少于（天）"),
+        min_value=1,
+        max_value=60,
+        help_text=_("议题公示后，居民至少有这么多天提出意见，才能进入协商讨论。"),
+    )
+    deliberate_days = forms.IntegerField(label=_("协商讨论不少于（天）"), min_value=0, max_value=60, help_text=_("0 表示不设下限。"))

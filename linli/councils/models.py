@@ -2,8 +2,13 @@
 topics through a configurable procedure, meetings with sign-in, votes with one ballot per
 voter enforced by the database, and resolutions followed until done."""
 
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from linli.councils.voting import Rule
@@ -18,6 +23,39 @@ STEP_LABELS = {
     "decide": _("表决决定"),
     "implement": _("实施并公示结果"),
 }
+
+
+class CouncilRule(models.Model):
+    """How long the steps that need time last at the least, set by a community for all its
+    councils (a community that has set none works to the field defaults): residents must have
+    days to read a topic published for comment before it is discussed (会前公示, 5 days)."""
+
+    community = models.OneToOneField("registry.Place", on_delete=models.CASCADE, related_name="council_rule", verbose_name=_("社区"))
+    comment_days = models.PositiveSmallIntegerField(_("会前公示征求意见不少于（天）"), default=5)
+    deliberate_days = models.PositiveSmallIntegerField(_("协商讨论不少于（天）"), default=0)
+
+    class Meta:
+        verbose_name = _("议事程序时限")
+        verbose_name_plural = _("议事程序时限")
+
+    def __str__(self):
+        return str(self.community)
+
+    @classmethod
+    def for_community(cls, community_id: int) -> CouncilRule:
+        return cls.objects.filter(community_id=community_id).first() or cls(community_id=community_id)
+
+    def min_days(self, step: str) -> int:
+        return {"comment": self.comment_days, "deliberate": self.deliberate_days}.get(step, 0)
+
+    def earliest_advance(self, topic: Topic) -> datetime | None:
+        """When the topic may leave its step, or None when the step has no minimum."""
+        days = self.min_days(topic.step)
+        return topic.step_entered_at + timedelta(days=days) if days else None
+
+    def may_advance(self, topic: Topic, now: datetime | None = None) -> bool:
+        earliest = self.earliest_advance(topic)
+        return earliest is None or (now or timezone.now()) >= earliest
 
 
 RULE_LABELS = {
@@ -130,6 +168,8 @@ class Topic(models.Model):
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices)
     proposer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("提出人"))
     step = models.CharField(_("当前步骤"), max_length=16, default="collect")
+    # When the topic entered its step: the minimum durations (CouncilRule) count from here.
+    step_entered_at = models.DateTimeField(_("进入本步骤时间"), default=timezone.now)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     appeals = models.ManyToManyField("appeals.Appeal", blank=True, related_name="topics", verbose_name=_("相关诉求"))
     created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)

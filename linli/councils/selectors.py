@@ -7,7 +7,7 @@ from django.utils import timezone
 from linli.accounts.scope import scope_for
 from linli.councils import access
 from linli.councils.models import Council, Meeting, Resolution, Topic, Vote
-from linli.registry.models import PlaceKind
+from linli.registry.models import Place, PlaceKind
 from linli.registry.vocabulary import path_prefix
 
 
@@ -94,22 +94,20 @@ def public_page(community) -> dict:
     }
 
 
-def suggested_topics(community, *, days: int = 90, at_least: int = 3) -> list[dict]:
-    """Buildings where appeals of one category keep coming back (not yet raised to a council):
-    candidates for a topic. Two queries whatever the number of appeals."""
+def _not_yet_raised(council, days: int) -> QuerySet:
     from datetime import timedelta
 
-    from linli.appeals.models import Appeal
-    from linli.registry.models import Place
+    return access.council_appeals(council).filter(
+        created_at__gte=timezone.now() - timedelta(days=days), category__isnull=False, topics__isnull=True
+    )
 
+
+def suggested_topics(council, *, days: int = 90, at_least: int = 3) -> list[dict]:
+    """Buildings of the council's own places where open appeals of one category keep coming
+    back (not yet raised to a council): candidates for a topic. Two queries whatever the
+    number of appeals."""
     rows = list(
-        Appeal.objects.filter(
-            community=community,
-            created_at__gte=timezone.now() - timedelta(days=days),
-            category__isnull=False,
-            merged_into__isnull=True,
-            topics__isnull=True,
-        )
+        _not_yet_raised(council, days)
         .annotate(building=path_prefix("place__path", PlaceKind.BUILDING))
         .values("building", "category_id", "category__name")
         .annotate(n=Count("id"))
@@ -120,16 +118,13 @@ def suggested_topics(community, *, days: int = 90, at_least: int = 3) -> list[di
     return [{**r, "place": names.get(r["building"], "")} for r in rows]
 
 
-def appeals_for_suggestion(community, building_path: str, category_id: int, *, days: int = 90) -> QuerySet:
-    from datetime import timedelta
+def appeals_for_suggestion(council, building_path: str, category_id: int, *, days: int = 90) -> QuerySet:
+    return _not_yet_raised(council, days).filter(place__path__startswith=building_path, category_id=category_id)
 
-    from linli.appeals.models import Appeal
 
-    return Appeal.objects.filter(
-        community=community,
-        place__path__startswith=building_path,
-        category_id=category_id,
-        created_at__gte=timezone.now() - timedelta(days=days),
-        merged_into__isnull=True,
-        topics__isnull=True,
-    )
+def vote_compounds(council) -> QuerySet:
+    """The compounds whose owners a council may ask (民法典第二百七十八条): its own compound, or,
+    for a community's council, each compound of the community."""
+    if council.compound_id:
+        return Place.objects.filter(pk=council.compound_id)
+    return Place.objects.filter(kind=PlaceKind.COMPOUND, community_id=council.community_id).order_by("path")

@@ -11,7 +11,7 @@ from fractions import Fraction
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from linli.accounts.models import User
@@ -23,6 +23,7 @@ from linli.councils.models import (
     Attendance,
     Ballot,
     Council,
+    CouncilRule,
     Meeting,
     Member,
     Option,
@@ -95,6 +96,26 @@ def council_create(
     return council
 
 
+def council_rule_save(*, actor: User, community: Place, comment_days: int, deliberate_days: int) -> CouncilRule:
+    """A community's minimum step durations, for all its councils (audited with old and new)."""
+    if community.kind != PlaceKind.COMMUNITY or not access.can_create_council(scope_for(actor), community):
+        raise PermissionDenied(_("只有社区工作人员可以设置议事程序时限。"))
+    errors = {}
+    for field, value, low in (("comment_days", comment_days, 1), ("deliberate_days", deliberate_days, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= 60:
+            errors[field] = _("应为%(low)s–60天。") % {"low": low}
+    if errors:
+        raise ValidationError(errors)
+    fields = ("comment_days", "deliberate_days")
+    with transaction.atomic():
+        rule, _created = CouncilRule.objects.select_for_update().get_or_create(community=community)
+        before = audit.snapshot(rule, fields)
+        rule.comment_days, rule.deliberate_days = comment_days, deliberate_days
+        rule.save()
+        audit.record(actor=actor, action="update", target=rule, changes=audit.diff(before, audit.snapshot(rule, fields)))
+    return rule
+
+
 def member_add(*, actor: User, council: Council, name: str, role: str, user: User | None = None) -> Member:
     _require_manager(actor, council)
     if role not in Member.Role.values:
@@ -142,8 +163,8 @@ def topic_from_appeals(*, actor: User, council: Council, appeals: Iterable, titl
     """ "Raise to council" in one step: an appeal, or a cluster of similar appeals at one place."""
     appeals = list(appeals)
     _require_manager(actor, council)
-    if not appeals or any(a.community_id != council.community_id for a in appeals):
-        raise ValidationError({"appeals": _("请选择本社区的诉求。")})
+    if not appeals or not all(access.may_take_up(council, a) for a in appeals):
+        raise ValidationError({"appeals": _("请选择本议事会范围内、尚未办结的诉求。")})
     with transaction.atomic():
         topic = Topic.objects.create(
             council=council,
@@ -171,14 +192,17 @@ def topic_support(*, actor: User, topic: Topic) -> bool:
         locked = Topic.objects.select_for_update().get(pk=topic.pk)
         _s, created = TopicSupport.objects.get_or_create(topic=locked, user=actor)
         if created and locked.step == "collect" and locked.supports.count() >= locked.council.support_threshold:
-            locked.step = locked.council.procedure[1]
-            locked.save(update_fields=["step"])
+            locked.step, locked.step_entered_at = locked.council.procedure[1], timezone.now()
+            locked.save(update_fields=["step", "step_entered_at"])
             _record(locked, None, "accept", _("附议人数达到%(n)s人，列入议程。") % {"n": locked.council.support_threshold})
     return created
 
 
-def topic_advance(*, actor: User, topic: Topic, note: str = "") -> Topic:
-    """Move to the next step of the council's procedure, recording who did it."""
+def topic_advance(*, actor: User, topic: Topic, note: str = "", now=None) -> Topic:
+    """Move to the next step of the council's procedure, recording who did it; a step with a
+    minimum duration (``CouncilRule``: 会前公示 5 days) is left only when it has passed. ``now``
+    is when it happens (the demo's history and tests' clocks pass their own)."""
+    now = now or timezone.now()
     with transaction.atomic():
         locked = Topic.objects.select_for_update().select_related("council").get(pk=topic.pk)
         _require_manager(actor, locked.council)
@@ -190,8 +214,18 @@ def topic_advance(*, actor: User, topic: Topic, note: str = "") -> Topic:
             raise InvalidStep(_("请先发布决议。"))
         if locked.step == "decide" and not locked.votes.filter(status=Vote.Status.CLOSED).exists():
             raise InvalidStep(_("请先完成表决。"))
-        locked.step = nxt
-        locked.save(update_fields=["step"])
+        rule = CouncilRule.for_community(locked.council.community_id)
+        if not rule.may_advance(locked, now):
+            raise InvalidStep(
+                _("%(step)s不少于%(days)s天，%(date)s后可进入下一步。")
+                % {
+                    "step": locked.step_label,
+                    "days": rule.min_days(locked.step),
+                    "date": formats.date_format(timezone.localtime(rule.earliest_advance(locked)), "SHORT_DATETIME_FORMAT"),
+                }
+            )
+        locked.step, locked.step_entered_at = nxt, now
+        locked.save(update_fields=["step", "step_entered_at"])
         _record(locked, actor, "advance", note)
     return locked
 
@@ -470,8 +504,9 @@ def resolution_publish(
         for appeal in locked.appeals.all():
             if appeal.can("council_resolve"):
                 appeal_services.appeal_resolve_by_council(actor=actor, appeal=appeal, resolution=resolution)
-        locked.step = "implement" if "implement" in locked.council.procedure else locked.step
-        locked.save(update_fields=["step"])
+        if "implement" in locked.council.procedure and locked.step != "implement":
+            locked.step, locked.step_entered_at = "implement", timezone.now()
+        locked.save(update_fields=["step", "step_entered_at"])
         _record(locked, actor, "resolution", resolution.decision)
     return resolution
 

@@ -6,6 +6,7 @@ app_name = "councils"
 urlpatterns = [
     path("", views.council_list, name="list"),
     path("new/", views.council_new, name="new"),
+    path("rules/<id:community_pk>/", views.council_rule, name="rule"),
     path("<id:pk>/", views.council_detail, name="detail"),
     path("<id:pk>/members/", views.council_members, name="members"),
     path("<id:council_pk>/meetings/new/", views.meeting_new, name="meeting_new"),

@@ -13,6 +13,8 @@ from linli.accounts.scope import scope_for
 from linli.core import offers
 from linli.core.errors import post_action
 from linli.councils import access, forms, selectors, services
+from linli.councils.models import CouncilRule
+from linli.registry.access import communities
 from linli.registry.models import Place, PlaceKind
 
 
@@ -20,8 +22,10 @@ from linli.registry.models import Place, PlaceKind
 def council_list(request):
     from django.core.paginator import Paginator
 
+    scope = scope_for(request.user)
     page = Paginator(selectors.councils_for(request.user), 20).get_page(request.GET.get("page"))
-    return render(request, "councils/list.html", {"councils": page, "page": page})
+    rules = communities(scope, access.MANAGE_COUNCILS).order_by("path")[:20] if scope.has(access.MANAGE_COUNCILS) else []
+    return render(request, "councils/list.html", {"councils": page, "page": page, "rule_communities": rules})
 
 
 def _council_page(request, council):
@@ -41,7 +45,7 @@ def _council_page(request, council):
             "may_propose": access.can_propose(scope, request.user, council),
             "meetings": council.meetings.order_by("-scheduled_at")[:20],
             "members": council.members.all() if manager else [],
-            "suggestions": selectors.suggested_topics(council.community) if manager else [],
+            "suggestions": selectors.suggested_topics(council) if manager else [],
             "propose_form": forms.TopicProposeForm(),
             "meeting_form": forms.MeetingForm(council=council) if manager else None,
         },
@@ -72,7 +76,7 @@ def raise_to_council(request, pk):
         raise Http404
 
     def call(d):
-        appeals = list(selectors.appeals_for_suggestion(council.community, d["building"], d["category"]))
+        appeals = list(selectors.appeals_for_suggestion(council, d["building"], d["category"]))
         return services.topic_from_appeals(actor=request.user, council=council, appeals=appeals, title=d["title"])
 
     return post_action(
@@ -108,6 +112,9 @@ def _topic_page(request, topic):
     context["votes"] = votes
     context["resolution_form"] = forms.ResolutionForm(topic=topic) if "resolution" in context["actions"] else None
     context["meetings"] = topic.council.meetings.order_by("-scheduled_at")[:10] if manager else []
+    rule = CouncilRule.for_community(topic.council.community_id)
+    context["step_min_days"], context["earliest_advance"] = rule.min_days(topic.step), rule.earliest_advance(topic)
+    context["vote_compounds"] = selectors.vote_compounds(topic.council) if "vote_open" in context["actions"] else []
     # 立项实施 and whatever else other domains offer on an adopted resolution, each on its own permission.
     resolution = context["resolution"]
     context["offers"] = (
@@ -129,7 +136,9 @@ TOPIC_ACTIONS = {
     "option": (forms.OptionForm, lambda u, t, d: services.option_add(actor=u, topic=t, **d), None),
     "vote_open": (
         forms.VoteOpenForm,
-        lambda u, t, d: services.vote_open(actor=u, topic=t, rule=d["rule"], option=d["option"], meeting=d["meeting"], secret=d["secret"]),
+        lambda u, t, d: services.vote_open(
+            actor=u, topic=t, rule=d["rule"], option=d["option"], meeting=d["meeting"], compound=d["compound"], secret=d["secret"]
+        ),
         _("表决已发起。"),
     ),
     "resolution": (forms.ResolutionForm, lambda u, t, d: services.resolution_publish(actor=u, topic=t, **d), _("决议已发布。")),
@@ -283,9 +292,29 @@ def public_topic(request, pk):
 
 
 @login_required
-def council_new(request):
-    from linli.registry.access import communities
+def council_rule(request, community_pk):
+    """议事程序时限: the community's minimum step durations, for all its councils."""
+    community = get_object_or_404(communities(scope_for(request.user), access.MANAGE_COUNCILS), pk=community_pk)
+    rule = CouncilRule.for_community(community.pk)
+    form = forms.CouncilRuleForm(request.POST or None, initial={"comment_days": rule.comment_days, "deliberate_days": rule.deliberate_days})
 
+    def page():
+        return render(request, "councils/rule_form.html", {"form": form, "community": community})
+
+    if request.method != "POST":
+        return page()
+    return post_action(
+        request,
+        form=form,
+        call=lambda d: services.council_rule_save(actor=request.user, community=community, **d),
+        success_url=reverse("councils:rule", args=[community.pk]),
+        rerender=page,
+        ok=_("议事程序时限已保存，本社区所有议事会按此执行。"),
+    )
+
+
+@login_required
+def council_new(request):
     scope = scope_for(request.user)
     mine = communities(scope, access.MANAGE_COUNCILS).order_by("path")
     if not scope.has(access.MANAGE_COUNCILS) or not mine.exists():

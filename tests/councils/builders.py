@@ -21,10 +21,19 @@ def council_of(world, name="阳光花园邻里议事会"):
     return c
 
 
+def advance(actor, topic, **kw):
+    """The next step, once the step's minimum duration (会前公示 5 days) has passed: the test's
+    clock jumps to the earliest moment the community's rule allows."""
+    from linli.councils.models import CouncilRule
+
+    earliest = CouncilRule.for_community(topic.council.community_id).earliest_advance(topic)
+    return services.topic_advance(actor=actor, topic=topic, now=max(timezone.now(), earliest or timezone.now()), **kw)
+
+
 def to_decide(world, topic):
     staff = world.user("staff")
     while topic.step != "decide":
-        topic = services.topic_advance(actor=staff, topic=topic)
+        topic = advance(staff, topic)
     return topic
 
 

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from linli.councils import services
 from linli.councils.voting import Rule
+from tests.councils.builders import advance
 
 
 def post(client, url, data=None):
@@ -29,7 +30,7 @@ def test_every_council_endpoint_is_walked(world, council, login):
     }
     t = services.topic_propose(actor=world.user("resident"), council=council, title="宠物管理")
     while t.step != "decide":
-        t = services.topic_advance(actor=world.user("staff"), topic=t)
+        t = advance(world.user("staff"), t)
     m = services.meeting_schedule(
         actor=world.user("staff"), council=council, kind="matter", title="会", scheduled_at=timezone.now(), topics=[t]
     )

@@ -233,3 +233,48 @@ def test_the_record_names_the_vote_rule_in_words(world, council, new_appeal):
     _passed_vote(world, council, t)
     note = t.records.get(action="vote_open").note
     assert note == "到会成员过半数" and "majority" not in note
+
+
+def test_the_public_notice_step_lasts_the_days_the_community_sets(world, council, client):
+    """Regression (issue 23): the six steps could be clicked through in one second each. 会前公示
+    lasts at least 5 days by default; a community sets its own minimum (audited), the topic page
+    says it, and the step is left only when the days have passed."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from linli.core.models import AuditEntry
+    from linli.councils.models import CouncilRule
+
+    staff = world.user("staff")
+    t = services.topic_propose(actor=world.user("resident"), council=council, title="小区东门加装道闸")
+    t = services.topic_advance(actor=staff, topic=services.topic_advance(actor=staff, topic=t))
+    assert t.step == "comment"
+    with pytest.raises(ValidationError, match="不少于5天"):
+        services.topic_advance(actor=staff, topic=t)
+    client.force_login(staff)
+    page = client.get(reverse("councils:topic", args=[t.pk])).content.decode()
+    assert "会前公示征求意见不少于5天" in page and "后可进入下一步" in page
+    r = client.post(reverse("councils:topic_act", args=[t.pk, "advance"]), {"note": ""})
+    assert r.status_code == 400 and "不少于5天" in r.content.decode()
+    almost = t.step_entered_at + timedelta(days=5) - timedelta(seconds=1)
+    with pytest.raises(ValidationError):
+        services.topic_advance(actor=staff, topic=t, now=almost)
+    t = services.topic_advance(actor=staff, topic=t, now=almost + timedelta(seconds=1))
+    assert t.step == "deliberate"
+
+    # The community sets 2 days for all its councils, through its page.
+    url = reverse("councils:rule", args=[world.community.pk])
+    assert client.post(url, {"comment_days": "0", "deliberate_days": "0"}).status_code == 400
+    assert client.post(url, {"comment_days": "x\x00", "deliberate_days": "0"}).status_code == 400
+    assert client.post(url, {"comment_days": "2", "deliberate_days": "0"}).status_code == 302
+    assert CouncilRule.for_community(world.community.pk).comment_days == 2
+    assert AuditEntry.objects.filter(action="update", target_type__icontains="councilrule").exists()
+    t2 = services.topic_propose(actor=world.user("resident"), council=council, title="垃圾房改造")
+    t2 = services.topic_advance(actor=staff, topic=services.topic_advance(actor=staff, topic=t2))
+    assert "会前公示征求意见不少于2天" in client.get(reverse("councils:topic", args=[t2.pk])).content.decode()
+    t2 = services.topic_advance(actor=staff, topic=t2, now=timezone.now() + timedelta(days=2, seconds=1))
+    assert t2.step == "deliberate"
+    client.force_login(world.user("resident"))
+    assert client.get(url).status_code == 404

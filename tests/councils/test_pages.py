@@ -99,14 +99,14 @@ def test_staff_see_recurring_appeals_and_raise_them_to_council(world, council, n
     assert "建议议题" not in client.get(reverse("councils:detail", args=[council.pk])).content.decode()
     from linli.councils.selectors import suggested_topics
 
-    (s,) = suggested_topics(world.community)
+    (s,) = suggested_topics(council)
     client.force_login(world.user("staff"))
     client.post(
         reverse("councils:raise", args=[council.pk]), {"building": s["building"], "category": s["category_id"], "title": "电动车停放"}
     )
     t = Topic.objects.get(source="appeal")
     assert t.appeals.count() == 3
-    assert suggested_topics(world.community) == []  # raised once, not suggested again
+    assert suggested_topics(council) == []  # raised once, not suggested again
 
 
 def test_support_counts_show_on_the_council_and_the_public_page(world, council, client):
@@ -126,3 +126,57 @@ def test_support_counts_show_on_the_council_and_the_public_page(world, council, 
     assert "2 人附议" in public
     topic_page = client.get(reverse("councils:public_topic", args=[t.pk])).content.decode()
     assert "2 人附议" in topic_page and "张三" not in topic_page
+
+
+def test_a_compound_council_is_offered_only_open_appeals_of_its_own_compound(world, council, new_appeal):
+    """Regression (issue 23): 阳光花园's council was offered recurring appeals of other compounds,
+    and groups of closed or rejected appeals, so a resolution raised from them closed nothing."""
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from linli.appeals import services as appeal_services
+    from linli.councils import services as council_services
+    from linli.councils.selectors import suggested_topics
+    from linli.registry.services import places
+
+    staff = world.user("staff")
+    other = places.place_create(actor=world.admin, parent=world.community, kind="compound", name="南湖湾", management_status="property")
+    building = places.place_create(actor=world.admin, parent=other, kind="building", name="1栋")
+    elsewhere = [new_appeal(place=building, description=f"南湖湾电动车乱停{i}") for i in range(3)]
+    closed = [new_appeal(description=f"电动车乱停{i}") for i in range(3)]
+    closed = [appeal_services.appeal_reject(actor=staff, appeal=a, reason="重复反映") for a in closed]
+    assert suggested_topics(council) == []
+    for appeals in (elsewhere[:1], closed[:1]):
+        with pytest.raises(ValidationError, match="尚未办结"):
+            council_services.topic_from_appeals(actor=staff, council=council, appeals=appeals, title="电动车")
+    own = [new_appeal(description=f"阳光花园电动车{i}") for i in range(3)]
+    (s,) = suggested_topics(council)
+    assert s["n"] == 3 and s["building"] == world.building.path
+    community_wide = council_services.council_create(actor=staff, community=world.community, name="和美社区居民议事会")
+    assert sorted(r["n"] for r in suggested_topics(community_wide)) == [3, 3]  # its places are the whole community
+    assert council_services.topic_from_appeals(actor=staff, council=council, appeals=own, title="电动车").appeals.count() == 3
+
+
+def test_a_community_council_opens_an_owners_vote_on_a_chosen_compound(world, council, client):
+    """Regression (issue 23): an owners' vote (民法典第二百七十八条) on a community council's topic
+    was refused with "业主表决须指定本社区的小区" and the form had no field to choose it."""
+    from linli.councils import services as council_services
+    from linli.councils.voting import Rule
+    from linli.registry.models import Place, PlaceKind
+    from tests.councils.builders import to_decide
+
+    staff = world.user("staff")
+    community_wide = council_services.council_create(actor=staff, community=world.community, name="和美社区居民议事会")
+    topic = to_decide(world, council_services.topic_propose(actor=staff, council=community_wide, title="维修资金更换电梯", source="staff"))
+    compound = Place.objects.get(kind=PlaceKind.COMPOUND, name="阳光花园")
+    far = Place.objects.get(kind=PlaceKind.COMPOUND, name="新桥一村")
+    client.force_login(staff)
+    page = client.get(reverse("councils:topic", args=[topic.pk])).content.decode()
+    assert 'name="compound"' in page and f'value="{compound.pk}"' in page and f'value="{far.pk}"' not in page
+    url = reverse("councils:topic_act", args=[topic.pk, "vote_open"])
+    refused = client.post(url, {"rule": Rule.OWNERS_SPECIAL})
+    assert refused.status_code == 400 and "业主表决须指定本社区的小区" in refused.content.decode()
+    assert client.post(url, {"rule": Rule.OWNERS_SPECIAL, "compound": far.pk}).status_code == 400  # another community's
+    assert topic.votes.count() == 0
+    assert client.post(url, {"rule": Rule.OWNERS_SPECIAL, "compound": compound.pk}).status_code == 302
+    assert topic.votes.get().compound == compound
