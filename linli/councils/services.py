@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import User
 from linli.accounts.scope import scope_for
 from linli.core import audit
-from linli.councils import access
+from linli.councils import access, notifications
 from linli.councils.models import (
     RULE_LABELS,
     Attendance,
@@ -354,6 +354,7 @@ def vote_open(
         )
         # The record is read by people: the rule in words, not its code.
         _record(topic, actor, "vote_open", " · ".join(str(x) for x in (option and option.title, vote.rule_label) if x))
+        notifications.vote_opened(vote, actor=actor)
     return vote
 
 
@@ -508,6 +509,7 @@ def resolution_publish(
             locked.step, locked.step_entered_at = "implement", timezone.now()
         locked.save(update_fields=["step", "step_entered_at"])
         _record(locked, actor, "resolution", resolution.decision)
+        notifications.resolution_published(resolution, actor=actor)
     return resolution
 
 

@@ -386,8 +386,8 @@ def work_figures(community, period: Period, *, now: datetime | None = None) -> d
 
     from linli.accounts.models import Role, RoleAssignment
     from linli.councils.models import Council, Meeting, Resolution, Topic
+    from linli.gridwork.models import GridworkRule
     from linli.gridwork.selectors import visit_targets, worker_day_seconds
-    from linli.gridwork.services import rule_for
     from linli.registry.models import Grid
     from linli.wishes.models import Wish, WishStatus
 
@@ -415,7 +415,7 @@ def work_figures(community, period: Period, *, now: datetime | None = None) -> d
     )
     # Patrols: worker-days meeting the community's rule, on the days it applies to, up to
     # yesterday, each worker once however many grids they hold (as the grid-work pages count).
-    rule = rule_for(community.pk)
+    rule = GridworkRule.for_community(community.pk)
     days = rule.days_between(period.start, min(period.end, today - timedelta(days=1)))
     grid_ids = list(Grid.objects.filter(community=community).values_list("pk", flat=True))
     workers = set(RoleAssignment.objects.filter(role=Role.GRID_WORKER, grid_id__in=grid_ids).values_list("user_id", flat=True))

@@ -9,13 +9,29 @@ a summary, never the patrols themselves.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from linli.core.workdays import is_workday, overrides_between
+
+
+def split_by_day(start: datetime, end: datetime) -> list[tuple[date, int]]:
+    """Seconds of [start, end) on each local day: a patrol across midnight counts on both days."""
+    if end <= start:
+        return []
+    tz = ZoneInfo(settings.TIME_ZONE)
+    cursor, stop = start.astimezone(tz), end.astimezone(tz)
+    out = []
+    while cursor < stop:
+        next_midnight = datetime.combine(cursor.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+        upto = min(stop, next_midnight)
+        out.append((cursor.date(), int((upto - cursor).total_seconds())))
+        cursor = upto
+    return out
 
 
 class GridworkRule(models.Model):
@@ -341,3 +357,21 @@ class SupportingForce(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.name}"
+
+
+class VisitOverdueAlert(models.Model):
+    """A care household's visit fell overdue and the grid leader was told: once per household
+    and due date, so the scan tells each lapse once however often it runs."""
+
+    household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+", verbose_name=_("家庭户"))
+    due_on = models.DateField(_("应走访日期"))
+    grid = models.ForeignKey("registry.Grid", null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("网格"))
+    created_at = models.DateTimeField(_("提醒时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("走访超期提醒")
+        verbose_name_plural = _("走访超期提醒")
+        constraints = [models.UniqueConstraint(fields=["household", "due_on"], name="one_overdue_alert_per_household_due_date")]
+
+    def __str__(self):
+        return f"{self.household_id} {self.due_on}"

@@ -12,8 +12,17 @@ from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
 from linli.accounts.models import Role, RoleAssignment
-from linli.gridwork.models import DEFAULT_VISIT_DAYS, GridworkRule, Patrol, PatrolTime, Round, RoundContact, Visit, VisitFrequency
-from linli.gridwork.services import rule_for
+from linli.gridwork.models import (
+    DEFAULT_VISIT_DAYS,
+    GridworkRule,
+    Patrol,
+    PatrolTime,
+    Round,
+    RoundContact,
+    Visit,
+    VisitFrequency,
+    split_by_day,
+)
 from linli.registry.models import CareTag, Grid, Household, Place, Resident
 from linli.registry.vocabulary import grid_family, home_community
 
@@ -50,7 +59,7 @@ def worker_day_seconds(*, community_id: int, worker_ids, start: date, end: date)
 def compliance(grid_ids, *, community_id: int, n_days: int = 10, today: date | None = None) -> dict:
     """Each grid worker of these grids, once, with their minutes in the community's compounds
     per day the rule applies to (``GridworkRule.met``: 59 is short, 60 is not)."""
-    rule = rule_for(community_id)
+    rule = GridworkRule.for_community(community_id)
     current = today or timezone.localdate()
     days = days_back(n_days, today=current, working_days_only=rule.working_days_only)
     posts = list(
@@ -84,8 +93,6 @@ def today_seconds(user, *, community_id: int, now=None) -> int:
     done = worker_day_seconds(community_id=community_id, worker_ids=[user.pk], start=today, end=today).get((user.pk, today), 0)
     open_patrol = Patrol.objects.filter(worker=user, ended_at__isnull=True, grid__community_id=community_id).first()
     if open_patrol:
-        from linli.gridwork.services import split_by_day
-
         done += sum(s for d, s in split_by_day(open_patrol.started_at, now) if d == today)
     return done
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from linli.accounts.models import Role, User
 from linli.accounts.scope import scope_for
 from linli.core import audit
-from linli.gridwork import access
+from linli.gridwork import access, notifications, selectors
 from linli.gridwork.models import (
     DEFAULTS,
     SENTIMENT_TOPICS,
@@ -41,17 +41,14 @@ from linli.gridwork.models import (
     SupportingForce,
     Visit,
     VisitFrequency,
+    VisitOverdueAlert,
+    split_by_day,
 )
 from linli.registry.models import CareTag, Grid, Household, Place, Resident
 
 
 def _tz():
     return ZoneInfo(settings.TIME_ZONE)
-
-
-def rule_for(community_id: int):
-    """The community's rule, or the defaults (an unsaved rule)."""
-    return GridworkRule.for_community(community_id)
 
 
 def _coordinate(value, low, high, field):
@@ -67,21 +64,6 @@ def _coordinate(value, low, high, field):
 
 
 # ---- patrols ----------------------------------------------------------------------------------------
-
-
-def split_by_day(start: datetime, end: datetime) -> list[tuple[date, int]]:
-    """Seconds of [start, end) on each local day: a patrol across midnight counts on both days."""
-    if end <= start:
-        return []
-    tz = _tz()
-    cursor, stop = start.astimezone(tz), end.astimezone(tz)
-    out = []
-    while cursor < stop:
-        next_midnight = datetime.combine(cursor.date() + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-        upto = min(stop, next_midnight)
-        out.append((cursor.date(), int((upto - cursor).total_seconds())))
-        cursor = upto
-    return out
 
 
 def _credit(patrol: Patrol, start: datetime, end: datetime) -> None:
@@ -119,7 +101,7 @@ def _end(patrol: Patrol, moment: datetime, *, note: str = "", lat=None, lng=None
     )
     if not ended:
         return False
-    if not auto or rule_for(patrol.compound.community_id).count_auto_closed:
+    if not auto or GridworkRule.for_community(patrol.compound.community_id).count_auto_closed:
         _credit(patrol, patrol.started_at, moment)
     return True
 
@@ -131,7 +113,7 @@ def patrol_end(*, actor: User, patrol: Patrol, note: str = "", latitude=None, lo
         raise ValidationError(_("巡查已经结束。"))
     lat = _coordinate(latitude, -90, 90, "latitude")
     lng = _coordinate(longitude, -180, 180, "longitude")
-    cap = timedelta(minutes=rule_for(patrol.compound.community_id).auto_close_minutes)
+    cap = timedelta(minutes=GridworkRule.for_community(patrol.compound.community_id).auto_close_minutes)
     with transaction.atomic():
         moment = min(now, patrol.started_at + cap)  # past the cap it would have ended itself
         if not _end(patrol, moment, note=(note or "").strip(), lat=lat, lng=lng, auto=moment < now):
@@ -146,7 +128,7 @@ def patrols_close_forgotten(*, now=None) -> int:
     closed = 0
     candidates = Patrol.objects.filter(ended_at__isnull=True, started_at__lt=now - timedelta(minutes=15)).select_related("compound")
     for patrol in list(candidates[:1000]):
-        cap = timedelta(minutes=rule_for(patrol.compound.community_id).auto_close_minutes)
+        cap = timedelta(minutes=GridworkRule.for_community(patrol.compound.community_id).auto_close_minutes)
         if patrol.started_at + cap <= now:
             with transaction.atomic():
                 closed += _end(patrol, patrol.started_at + cap, note=patrol.note, auto=True)
@@ -511,3 +493,35 @@ def force_remove(*, actor: User, force: SupportingForce) -> None:
     with transaction.atomic():
         audit.record(actor=actor, action="delete", target=force, changes={"name": [force.name, None]})
         force.delete()
+
+
+# ---- overdue visits ----------------------------------------------------------------------------------
+
+
+def visits_flag_overdue(*, today: date | None = None) -> int:
+    """Tell each grid's leader which care households' visits fell overdue since the last scan
+    (run by the deadline scan): one message per grid, each household and due date once
+    (``VisitOverdueAlert``). Returns how many households were newly flagged."""
+    today = today or timezone.localdate()
+    flagged = 0
+    for community_id in Grid.objects.values_list("community_id", flat=True).distinct().order_by("community_id"):
+        overdue = [t for t in selectors.visit_targets(community_id=community_id, today=today) if t.state == "overdue"]
+        if not overdue:
+            continue
+        known = set(
+            VisitOverdueAlert.objects.filter(household_id__in=[t.household.pk for t in overdue]).values_list("household_id", "due_on")
+        )
+        fresh = [t for t in overdue if (t.household.pk, t.due_on) not in known]
+        by_grid: dict[int | None, list] = {}
+        for t in fresh:
+            by_grid.setdefault(t.household.dwelling.grid_id, []).append(t)
+        with transaction.atomic():
+            made = VisitOverdueAlert.objects.bulk_create(
+                [VisitOverdueAlert(household=t.household, due_on=t.due_on, grid_id=t.household.dwelling.grid_id) for t in fresh],
+                ignore_conflicts=True,
+            )
+            for grid_id, targets in by_grid.items():
+                if grid_id is not None:
+                    notifications.visits_overdue(grid_id, targets)
+        flagged += len(made)
+    return flagged

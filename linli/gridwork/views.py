@@ -17,7 +17,7 @@ from linli.accounts.models import Role, RoleAssignment, User
 from linli.accounts.scope import scope_for
 from linli.core.errors import post_action
 from linli.gridwork import access, forms, selectors, services
-from linli.gridwork.models import Finding, Patrol, Round, StewardLink, SupportingForce, Visit
+from linli.gridwork.models import Finding, GridworkRule, Patrol, Round, StewardLink, SupportingForce, Visit
 from linli.registry.models import CareTag, Grid, Household, Place, PlaceKind
 from linli.registry.vocabulary import compound_path, grid_families, grid_family, home_community
 
@@ -52,7 +52,7 @@ def day(request):
         "whole_community": community is not None and access.can_view_community(scope, community),
     }
     if community is not None:
-        rule = services.rule_for(community.pk)
+        rule = GridworkRule.for_community(community.pk)
         seconds = selectors.today_seconds(request.user, community_id=community.pk)
         context.update(rule=rule, minutes=seconds // 60, enough=rule.met(seconds))
     if patrols:
@@ -442,7 +442,7 @@ def settings_page(request, community_pk):
     community = _get(Place.objects.filter(kind=PlaceKind.COMMUNITY), community_pk)
     if not access.can_manage_structure(scope, community):
         raise Http404
-    rule = services.rule_for(community.pk)
+    rule = GridworkRule.for_community(community.pk)
     rule_form = forms.RuleForm(
         request.POST if request.POST.get("form") == "rule" else None,
         initial={f: getattr(rule, f) for f in services.RULE_FIELDS},

@@ -18,7 +18,7 @@ from linli.core.images import clean_photo
 from linli.core.masking import mask_name
 from linli.registry.models import Organisation, PlaceKind, Resident
 from linli.registry.vocabulary import ancestor_at
-from linli.wishes import access
+from linli.wishes import access, notifications
 from linli.wishes.models import TRANSITIONS, Campaign, Wish, WishEvent, WishStatus
 
 CLAIM_DAYS = 14  # a claim not fulfilled within this returns to the wall
@@ -118,8 +118,9 @@ def wish_claim(*, actor: User, wish: Wish, organisation: Organisation | None = N
         if not won:
             current = Wish.objects.get(pk=wish.pk)
             raise InvalidTransition(_("心愿当前状态为“%(s)s”，不能认领。") % {"s": current.get_status_display()})
-        claimed = Wish.objects.get(pk=wish.pk)
+        claimed = Wish.objects.select_related("resident", "claimed_for").get(pk=wish.pk)
         _event(claimed, actor, "claim")
+        notifications.wish_claimed(claimed, actor=actor)
     return claimed
 
 
@@ -140,7 +141,10 @@ def wish_fulfil(*, actor: User, wish: Wish, photo) -> Wish:
         w.proof.save(content.name, content, save=False)
         w.fulfilled_at = timezone.now()
 
-    return _transition(actor=actor, wish=wish, action="fulfil", change=change)
+    with transaction.atomic():
+        fulfilled = _transition(actor=actor, wish=wish, action="fulfil", change=change)
+        notifications.wish_fulfilled(fulfilled, actor=actor)
+    return fulfilled
 
 
 def wish_confirm(*, actor: User, wish: Wish) -> Wish:

@@ -11,7 +11,7 @@ from django.db import connection
 from linli.accounts.models import Role
 from linli.core.models import CalendarDay
 from linli.gridwork import selectors, services
-from linli.gridwork.models import GridworkRule, Patrol, PatrolTime
+from linli.gridwork.models import GridworkRule, Patrol, PatrolTime, split_by_day
 from linli.registry.models import Place, PlaceKind
 from linli.registry.services import roles
 from linli.registry.vocabulary import grid_family
@@ -69,8 +69,8 @@ def test_a_patrol_across_midnight_counts_on_both_days(world, compound):
 def test_split_by_day_is_local_time():
     # 16:00 UTC is midnight in Shanghai: the first hour is the 19th, the second the 20th.
     start = datetime(2025, 11, 19, 15, 0, tzinfo=ZoneInfo("UTC"))
-    assert services.split_by_day(start, start + timedelta(hours=2)) == [(date(2025, 11, 19), 3600), (date(2025, 11, 20), 3600)]
-    assert services.split_by_day(start, start) == []
+    assert split_by_day(start, start + timedelta(hours=2)) == [(date(2025, 11, 19), 3600), (date(2025, 11, 20), 3600)]
+    assert split_by_day(start, start) == []
 
 
 def test_starting_a_second_patrol_ends_the_first(world, compound):

@@ -23,9 +23,8 @@ from django.utils import timezone
 
 from linli.accounts.models import Role, RoleAssignment, User
 from linli.core.workdays import is_workday, overrides_between
-from linli.gridwork.models import Patrol, PatrolTime, Visit
+from linli.gridwork.models import Patrol, PatrolTime, Visit, split_by_day
 from linli.gridwork.selectors import frequencies
-from linli.gridwork.services import split_by_day
 from linli.registry.models import Grid, Place, PlaceKind, Resident
 from linli.registry.vocabulary import compound_path
 
