@@ -1077,6 +1077,13 @@ GRIDWORK_ROWS = [
     ),
     Row("gridwork:visits", allow=RECORDERS_ANY),
     Row(
+        "gridwork:visit",
+        inside=pk("visit"),
+        outside=pk("far_visit"),
+        allow=frozenset({"gridworker", "gridleader", "buildinghead", "dual", "staff", "secretary", "street", "admin"}),
+        allow_out=frozenset({"far_staff", "street", "admin"}),
+    ),
+    Row(
         "gridwork:visit_new",
         inside=lambda o: {},
         outside=lambda o: {},
@@ -1892,6 +1899,7 @@ SERVICE_ROWS = [
     ),
     Row("services:order", variant="new", inside=_order("new"), outside=_order_out("new"), allow=ORDER_VIEW, allow_out=FAR_STAFF),
     _service_act("match", "new", STAFF, FAR_STAFF, lambda o, out: {"providers": [(o.provider_out if out else o.provider_in).pk]}),
+    _service_act("phone_accept", "offered", STAFF, FAR_STAFF, _provider_pk),
     _service_act("accept", "offered", frozenset({"partner"}), frozenset({"far_property"}), _provider_pk),
     _service_act("decline", "offered", frozenset({"partner"}), frozenset({"far_property"}), _provider_pk),
     _service_act("deliver", "accepted", frozenset({"partner"}), frozenset({"far_property"}), lambda o, out: {"note": "修好了"}),

@@ -23,8 +23,9 @@ REPORT_FORM = "appeals.report"  # scope, user, place, qr
 RESIDENT_PAGE = "registry.resident"  # scope, user, resident
 GRID_PAGE = "registry.grid"  # scope, user, grid
 RESOLUTION = "councils.resolution"  # scope, user, topic, resolution
+ORDER_PAGE = "services.order"  # scope, user, order — where an order came from (a home visit)
 
-SLOTS = {APPEAL_PAGE, REPORT_FORM, RESIDENT_PAGE, GRID_PAGE, RESOLUTION}
+SLOTS = {APPEAL_PAGE, REPORT_FORM, RESIDENT_PAGE, GRID_PAGE, RESOLUTION, ORDER_PAGE}
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,14 @@
 """What grid work offers on other domains' pages: a patrol started from a compound's poster (the
-report form the QR opens), and on a grid's registry page its forces and its grid-work figures."""
+report form the QR opens), on a grid's registry page its forces and its grid-work figures, and on
+a service order the home visit it came from (the visit page links the order back)."""
 
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from linli.core.offers import GRID_PAGE, REPORT_FORM, Offer, register_offer
+from linli.core.offers import GRID_PAGE, ORDER_PAGE, REPORT_FORM, Offer, register_offer
 from linli.gridwork import access
+from linli.gridwork.models import Finding
 from linli.registry.models import PlaceKind
 from linli.registry.vocabulary import ancestor_at
 
@@ -31,5 +33,16 @@ def grid_offers(*, scope, user, grid):
     return out
 
 
+def order_offers(*, scope, user, order):
+    finding = (
+        Finding.objects.filter(order=order, visit__in=access.visible_visits(scope, user)).select_related("visit").order_by("pk").first()
+    )
+    if finding is None:
+        return []
+    label = _("来自%(d)s的走访") % {"d": finding.visit.visited_at.strftime("%m-%d")}
+    return [Offer("source_visit", label, reverse("gridwork:visit", args=[finding.visit_id]), css="button secondary")]
+
+
 register_offer(REPORT_FORM, report_offers)
+register_offer(ORDER_PAGE, order_offers)
 register_offer(GRID_PAGE, grid_offers)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("findings/<str:kind>/", views.finding, name="finding"),
     path("visits/", views.visits, name="visits"),
     path("visits/new/", views.visit_new, name="visit_new"),
+    path("visits/<id:pk>/", views.visit_detail, name="visit"),
     path("sentiments/", views.sentiments, name="sentiments"),
     path("grids/<id:grid_pk>/", views.grid_overview, name="grid"),
     path("grids/<id:grid_pk>/forces/", views.forces, name="forces"),

@@ -190,7 +190,9 @@ def finding(request, kind):
         if visit:
             residents = residents.filter(household=visit.household)
         form = forms.WishFindingForm(
-            request.POST or None, residents=residents.select_related("household__dwelling").order_by("household__dwelling__path")
+            request.POST or None,
+            residents=residents.select_related("household__dwelling").order_by("household__dwelling__path"),
+            initial={"title": visit.needs[:60], "description": visit.needs} if visit and visit.needs else None,
         )
 
         def call(d):
@@ -210,6 +212,7 @@ def finding(request, kind):
             request.POST or None,
             residents=residents.select_related("household__dwelling").order_by("household__dwelling__path"),
             services=service_selectors.active_services(community_id),
+            initial={"description": visit.needs[:1000]} if visit and visit.needs else None,
         )
 
         def call(d):
@@ -283,9 +286,26 @@ def visit_new(request):
         request,
         form=form,
         call=lambda d: services.visit_record(actor=request.user, household=household, patrol=patrol, **d),
-        success_url=lambda v: reverse("gridwork:visits"),
+        success_url=lambda v: reverse("gridwork:visit", args=[v.pk]),
         rerender=page,
-        ok=_("走访已登记。"),
+        ok=_("走访已登记。发现的需求可在本页转为服务单或微心愿。"),
+    )
+
+
+@login_required
+def visit_detail(request, pk):
+    """One visit: what was seen and needed, and what it turned into (service orders, wishes,
+    appeals), each linked; its worker turns a need into an order or a wish from here."""
+    scope = scope_for(request.user)
+    visit = _get(
+        access.visible_visits(scope, request.user).select_related("household__dwelling", "worker", "grid"),
+        pk,
+    )
+    findings = list(selectors.visit_findings(visit))
+    return render(
+        request,
+        "gridwork/visit.html",
+        {"visit": visit, "findings": findings, "mine": visit.worker_id == request.user.pk},
     )
 
 

@@ -164,8 +164,17 @@ def can_answer(scope: Scope, user, order: Order, provider: Provider) -> bool:
     )
 
 
+def can_record_phone_acceptance(scope: Scope, order: Order) -> bool:
+    """Staff record a yes given by phone (a craftsman without the app), while the order waits."""
+    return can_match(scope, order)
+
+
 def can_deliver(scope: Scope, user, order: Order) -> bool:
-    return order.status == OrderStatus.ACCEPTED and order.provider_id in provider_ids(scope, user)
+    """The provider who won the order records the visit; for one who accepted by phone (no app),
+    staff record it as they hear it."""
+    if order.status != OrderStatus.ACCEPTED:
+        return False
+    return order.provider_id in provider_ids(scope, user) or (order.accepted_by_phone and can_manage(scope, order.community))
 
 
 def can_confirm(scope: Scope, user, order: Order) -> bool:
@@ -190,6 +199,8 @@ def order_actions(scope: Scope, user, order: Order) -> dict[str, object]:
     actions: dict[str, object] = {}
     if can_match(scope, order):
         actions["match"] = True
+    if can_record_phone_acceptance(scope, order):
+        actions["phone_accept"] = True
     if order.status == OrderStatus.OFFERED:
         mine = [o.provider for o in order.offers.all() if o.status == "offered" and o.provider_id in provider_ids(scope, user)]
         if mine:

@@ -1,5 +1,7 @@
 """The shapes of what service pages post. Shape only: rules are in services and access."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -94,6 +96,14 @@ class AnswerForm(forms.Form):
 
 class DeliverForm(forms.Form):
     note = forms.CharField(label=_("服务记录"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    hours = forms.DecimalField(
+        label=_("服务时长（小时）"),
+        min_value=Decimal("0.1"),
+        max_value=Decimal("24"),
+        decimal_places=1,
+        required=False,
+        help_text=_("注册志愿者服务的，居民确认后计入志愿服务时长。"),
+    )
     photos = MultipleFileField(label=_("现场照片"), required=False)
 
 
@@ -273,3 +283,12 @@ class BookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["council"].queryset = councils
+
+
+class PhoneAcceptForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("接单的服务方"), queryset=None)
+    note = forms.CharField(label=_("通话说明"), max_length=200, required=False, help_text=_("如：12月4日14:30电话确认，明早上门。"))
+
+    def __init__(self, *args, providers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers

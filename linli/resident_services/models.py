@@ -179,6 +179,11 @@ class Order(models.Model):
     matched_at = models.DateTimeField(_("配单时间"), null=True, blank=True)
     matched_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     accepted_at = models.DateTimeField(_("接单时间"), null=True, blank=True)
+    # A provider without the app says yes by phone; staff record it, and who did is kept.
+    accepted_by_phone = models.BooleanField(_("电话接单"), default=False)
+    acceptance_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("接单记录人")
+    )
     delivered_at = models.DateTimeField(_("送单时间"), null=True, blank=True)
     done_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
@@ -187,6 +192,8 @@ class Order(models.Model):
     match_due = models.DateTimeField(_("配单期限"), null=True, blank=True, db_index=True)
     deliver_due = models.DateTimeField(_("送单期限"), null=True, blank=True, db_index=True)
     visit_note = models.CharField(_("服务记录"), max_length=1000, blank=True)
+    # How long the visit took: a registered volunteer's hours are credited from it on confirmation.
+    service_hours = models.DecimalField(_("服务时长（小时）"), max_digits=4, decimal_places=1, null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("评价"), null=True, blank=True)
     rating_comment = models.CharField(_("评价意见"), max_length=300, blank=True)
     # Set once when the order reaches staff: a low rating or a missed time limit.

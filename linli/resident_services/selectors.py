@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from linli.accounts.models import Role, RoleAssignment, User
 from linli.core.workdays import is_workday
 from linli.registry.models import Place
 from linli.registry.vocabulary import building_path, compound_path
@@ -144,20 +145,38 @@ class Suggestion:
     provider: Provider
     score: float
     reasons: list[str] = field(default_factory=list)
+    answerable: bool = False  # someone can accept it in the app (its own account, or its unit's staff)
+
+
+def answerable_provider_ids(community) -> set[int]:
+    """Providers someone can answer for in the app: a craftsman whose account can sign in, or a
+    unit with partner or property staff who can. An account made for the register with no
+    password and never used (``!`` is Django's unusable password) does not count. One query."""
+    never_usable = Q(password__startswith="!") & Q(last_login__isnull=True)
+    usable = User.objects.filter(is_active=True).exclude(never_usable).values("pk")
+    units = RoleAssignment.objects.filter(role__in=[Role.PARTNER_STAFF, Role.PROPERTY_STAFF], user_id__in=usable).values("organisation_id")
+    return set(
+        Provider.objects.filter(community=community, active=True)
+        .filter(Q(user_id__in=usable) | Q(user__isnull=True, organisation_id__in=units))
+        .values_list("pk", flat=True)
+    )
 
 
 def suggestions(order: Order, *, limit: int = 10) -> list[Suggestion]:
-    """配单 suggestions: signed for this service, skill, availability, load and distance within
-    the compound (same building best), and past ratings."""
+    """配单 suggestions: those who can accept in the app first (an order offered to someone
+    without an account waits at 待接单 until staff record a yes by phone), then signed for this
+    service, skill, availability, load and distance within the compound (same building best),
+    and past ratings."""
     from django.utils.translation import gettext as _
 
     service = order.service
     linked = set(service.providers.values_list("pk", flat=True))
     want = wanted_availability(order)
     order_compound = compound_path(order.place.path)
+    answerable = answerable_provider_ids(order.community)
     out = []
     for p in providers(order.community).filter(active=True):
-        score, reasons = 0.0, []
+        score, reasons = 0.0, [_("可在手机上接单") if p.pk in answerable else _("无账号，须电话确认接单")]
         if p.pk in linked:
             score += 3
             reasons.append(_("签约本服务"))
@@ -179,8 +198,8 @@ def suggestions(order: Order, *, limit: int = 10) -> list[Suggestion]:
         if p.rating_avg:
             score += (float(p.rating_avg) - 3) / 2
             reasons.append(_("评分%(r).1f") % {"r": p.rating_avg})
-        out.append(Suggestion(p, score, reasons))
-    out.sort(key=lambda s: (-s.score, s.provider.load, s.provider.pk))
+        out.append(Suggestion(p, score, reasons, answerable=p.pk in answerable))
+    out.sort(key=lambda s: (not s.answerable, -s.score, s.provider.load, s.provider.pk))
     return out[:limit]
 
 

@@ -294,11 +294,17 @@ class LedgerEntry(models.Model):
     reason = models.CharField(_("说明"), max_length=200, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # Service done outside an activity (a service order, a duty shift): "services.order:42".
+    # Unique, so the same service is credited once however often its confirmation arrives.
+    source = models.CharField(_("来源"), max_length=40, null=True, blank=True)
 
     class Meta:
         verbose_name = _("时长积分记录")
         verbose_name_plural = _("时长积分记录")
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["source"], condition=Q(source__isnull=False, kind="earn"), name="one_earning_per_source")
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.hours}h {self.points}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -34,6 +35,8 @@ from linli.resident_services.models import (
     Slot,
 )
 from linli.resident_services.services.common import InvalidState, _local, provider_people, resident_people
+from linli.volunteers.models import Volunteer
+from linli.volunteers.services import hours_credit_for_service
 
 LOW_RATING = 2  # a rating this low or lower reaches staff
 MAX_OFFERS = 20
@@ -203,6 +206,53 @@ def order_accept(*, actor: User, order: Order, provider: Provider) -> Order:
     return order
 
 
+def order_accept_by_phone(*, actor: User, order: Order, provider: Provider, note: str = "") -> Order:
+    """电话接单: a provider said yes by phone; staff record it, with who and when. The same
+    conditional update as ``order_accept`` decides against a provider pressing at once."""
+    scope = scope_for(actor)
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError({"note": _("不超过200字。")})
+    with transaction.atomic():
+        order = Order.objects.select_related("service", "resident", "community").get(pk=order.pk)
+        access.require(access.can_manage(scope, order.community))
+        _require_state(access.can_record_phone_acceptance(scope, order))
+        if provider.community_id != order.community_id or not provider.active:
+            raise ValidationError({"provider": _("服务方须为本社区在岗的服务方。")})
+        now = timezone.now()
+        before = order.status
+        won = Order.objects.filter(pk=order.pk, status__in=[OrderStatus.ORDERED, OrderStatus.OFFERED]).update(
+            status=OrderStatus.ACCEPTED,
+            provider=provider,
+            accepted_at=now,
+            accepted_by_phone=True,
+            acceptance_recorded_by=actor,
+            matched_at=order.matched_at or now,
+            matched_by=order.matched_by or actor,
+            deliver_due=deadline_after(now, order.service.deliver_days),
+        )
+        if not won:
+            raise InvalidState(_("该服务单已由其他服务方接单。"))
+        OrderOffer.objects.update_or_create(order=order, provider=provider, defaults={"status": OfferStatus.ACCEPTED, "answered_at": now})
+        OrderOffer.objects.filter(order=order, status=OfferStatus.OFFERED).update(status=OfferStatus.CLOSED, answered_at=now)
+        audit.record(
+            actor=actor,
+            action="update",
+            target=order,
+            changes={"status": [before, OrderStatus.ACCEPTED], "accepted_by_phone": [False, True]},
+            note=(f"{provider.pk} " + note)[:200],
+        )
+        order.refresh_from_db()
+        notify(
+            resident_people(order.resident, order.ordered_by),
+            subject=_("已接单：%(s)s") % {"s": order.service.name},
+            body=_("%(p)s 已接单，将在%(d)s前上门服务。") % {"p": provider.name, "d": _local(order.deliver_due)},
+            link=_order_link(order),
+            exclude=[actor],
+        )
+    return order
+
+
 def order_decline(*, actor: User, order: Order, provider: Provider, reason: str = "") -> Order:
     """婉拒. When every provider offered has declined, the order goes back to staff."""
     scope = scope_for(actor)
@@ -230,11 +280,13 @@ def order_decline(*, actor: User, order: Order, provider: Provider, reason: str 
 # ---- 送单 and the resident's confirmation ------------------------------------------------------------------
 
 
-def order_deliver(*, actor: User, order: Order, note: str, photos: Iterable = ()) -> Order:
-    """The provider records the visit (with photos, cleaned like an appeal's)."""
+def order_deliver(*, actor: User, order: Order, note: str, photos: Iterable = (), hours: Decimal | None = None) -> Order:
+    """The provider records the visit (with photos, cleaned like an appeal's) and how long it took."""
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("请填写服务记录。")})
+    if hours is not None and (not isinstance(hours, Decimal | int) or not Decimal("0.1") <= Decimal(hours) <= Decimal("24")):
+        raise ValidationError({"hours": _("服务时长应为0.1–24小时。")})
     if len(note) > 1000:
         raise ValidationError({"note": _("不超过1000字。")})
     cleaned = clean_photos(photos)
@@ -242,12 +294,18 @@ def order_deliver(*, actor: User, order: Order, note: str, photos: Iterable = ()
         order = _locked_order(order)
         scope = scope_for(actor)
         access.require(access.can_view_order(scope, actor, order))
-        # Only the provider who won the order records the visit.
-        access.require(order.provider_id is None or order.provider_id in access.provider_ids(scope, actor))
+        # The provider who won the order records the visit (staff, for one who accepted by phone).
+        access.require(
+            order.provider_id is None
+            or order.provider_id in access.provider_ids(scope, actor)
+            or (order.accepted_by_phone and access.can_manage(scope, order.community))
+        )
         _require_state(access.can_deliver(scope, actor, order))
         for image in cleaned:
             OrderPhoto.objects.create(order=order, image=image, uploaded_by=actor)
-        Order.objects.filter(pk=order.pk).update(status=OrderStatus.DELIVERED, delivered_at=timezone.now(), visit_note=note)
+        Order.objects.filter(pk=order.pk).update(
+            status=OrderStatus.DELIVERED, delivered_at=timezone.now(), visit_note=note, service_hours=hours
+        )
         audit.record(actor=actor, action="update", target=order, changes={"status": [OrderStatus.ACCEPTED, OrderStatus.DELIVERED]})
         notify(
             resident_people(order.resident, order.ordered_by),
@@ -280,6 +338,7 @@ def order_confirm(*, actor: User, order: Order, rating: int, comment: str = "") 
             target=order,
             changes={"status": [OrderStatus.DELIVERED, OrderStatus.DONE], "rating": [None, rating]},
         )
+        _credit_volunteer(order, actor)
         if rating <= LOW_RATING:
             notify(
                 staff_of(order.community_id),
@@ -289,6 +348,23 @@ def order_confirm(*, actor: User, order: Order, rating: int, comment: str = "") 
             )
     order.refresh_from_db()
     return order
+
+
+def _credit_volunteer(order: Order, actor: User) -> None:
+    """Where a registered volunteer served (the provider's own account is an active volunteer),
+    the visit's hours go to their ledger, once per order."""
+    if not order.provider_id or not order.service_hours:
+        return
+    provider = Provider.objects.select_related("user").get(pk=order.provider_id)
+    volunteer = Volunteer.objects.filter(user_id=provider.user_id).first() if provider.user_id else None
+    if volunteer is not None:
+        hours_credit_for_service(
+            actor=actor,
+            volunteer=volunteer,
+            source=f"services.order:{order.pk}",
+            hours=order.service_hours,
+            reason=_("为民服务 %(n)s：%(s)s") % {"n": order.number, "s": order.service.name},
+        )
 
 
 def order_cancel(*, actor: User, order: Order, reason: str = "") -> Order:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import scope_for
+from linli.core import offers
 from linli.core.errors import post_action
 from linli.core.errors import query_params as _param
 from linli.registry.models import Place
@@ -119,6 +120,7 @@ def _order_page(request, order, status=200, forms_bound=None):
         "actions": actions,
         "staff": access.can_manage(scope, order.community),
         "suggestions": selectors.suggestions(order) if "match" in actions else [],
+        "page_offers": offers.offers(offers.ORDER_PAGE, scope=scope, user=request.user, order=order),
         "deliver_form": forms.DeliverForm(),
         "confirm_form": forms.ConfirmForm(),
         **detail,
@@ -149,6 +151,11 @@ ORDER_ACTIONS = {
         lambda r, o, d: services.order_accept(actor=r.user, order=o, provider=d["provider"]),
         _("已接单，请按时上门。"),
     ),
+    "phone_accept": (
+        lambda r, o: forms.PhoneAcceptForm(r.POST, providers=Provider.objects.filter(community=o.community, active=True)),
+        lambda r, o, d: services.order_accept_by_phone(actor=r.user, order=o, provider=d["provider"], note=d["note"]),
+        _("已记录电话接单，请服务方按时上门；上门后由您代为登记服务记录。"),
+    ),
     "decline": (
         lambda r, o: forms.AnswerForm(r.POST, providers=_providers_for_answer(r)),
         lambda r, o, d: services.order_decline(actor=r.user, order=o, provider=d["provider"], reason=d["reason"]),
@@ -156,7 +163,7 @@ ORDER_ACTIONS = {
     ),
     "deliver": (
         lambda r, o: forms.DeliverForm(r.POST, r.FILES),
-        lambda r, o, d: services.order_deliver(actor=r.user, order=o, note=d["note"], photos=d["photos"] or []),
+        lambda r, o, d: services.order_deliver(actor=r.user, order=o, note=d["note"], hours=d["hours"], photos=d["photos"] or []),
         _("服务记录已提交，等待居民确认。"),
     ),
     "confirm": (

@@ -23,7 +23,7 @@ from linli.volunteers.services.activities import (
 )
 from linli.volunteers.services.alliance import CODE_TTL, code_confirm, code_issue, offer_save, purchase_record
 from linli.volunteers.services.common import InvalidState
-from linli.volunteers.services.ledger import _credit, _entry, _move, hours_correct, points_expire, points_for
+from linli.volunteers.services.ledger import _credit, _entry, _move, hours_correct, hours_credit_for_service, points_expire, points_for
 from linli.volunteers.services.people import (
     VOLUNTEER_TRANSITIONS,
     VS,
@@ -57,6 +57,7 @@ __all__ = [
     "code_confirm",
     "code_issue",
     "hours_correct",
+    "hours_credit_for_service",
     "kind_rule_save",
     "membership_remove",
     "membership_set",

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +61,29 @@ def _credit(*, signup: SignUp, activity: Activity, actor, hours: Decimal, reason
     return _entry(
         volunteer_id=signup.volunteer_id, kind=EntryKind.EARN, hours=hours, points=points, actor=actor, reason=reason, signup=signup
     )
+
+
+def hours_credit_for_service(*, actor, volunteer: Volunteer, source: str, hours: Decimal, reason: str) -> LedgerEntry | None:
+    """Hours served outside an activity (a service order delivered, a duty shift), credited once
+    per ``source`` (a unique index settles a double confirmation); points at the community's
+    rate. Returns the new entry, or None when the source was credited already. Called by the
+    domain where the service was done, inside its transaction."""
+    hours = Decimal(hours).quantize(TENTH)
+    if not Decimal("0.1") <= hours <= Decimal("24"):
+        raise ValidationError({"hours": _("服务时长应为0.1–24小时。")})
+    if not volunteer.is_active:
+        return None
+    if LedgerEntry.objects.filter(source=source, kind=EntryKind.EARN).exists():
+        return None
+    rate = selectors.policy(volunteer.community).points_per_hour
+    points = int((hours * rate).to_integral_value(rounding=ROUND_DOWN))
+    try:
+        with transaction.atomic():
+            return _entry(
+                volunteer_id=volunteer.pk, kind=EntryKind.EARN, hours=hours, points=points, actor=actor, reason=reason, source=source
+            )
+    except IntegrityError:
+        return None
 
 
 def hours_correct(*, actor: User, signup: SignUp, hours: Decimal, reason: str) -> SignUp:
