@@ -1075,6 +1075,15 @@ GRIDWORK_ROWS = [
         lambda o, out: {"place": o.b1.pk, "description": "井盖松动", "idempotency_key": "k" * 20},
         "post",
     ),
+    Row(
+        "gridwork:place_hint",
+        "post",
+        inside=lambda o: {},
+        outside=lambda o: {},
+        query=_q("patrol", "far_patrol", "patrol"),
+        allow=frozenset({"gridworker"}),
+        data=lambda o, out: {"description": "1栋1单元楼道灯不亮"},
+    ),
     Row("gridwork:visits", allow=RECORDERS_ANY),
     Row(
         "gridwork:visit",

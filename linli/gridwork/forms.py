@@ -45,8 +45,14 @@ class SentimentForm(forms.Form):
 
 
 class AppealFindingForm(forms.Form):
-    place = forms.ModelChoiceField(label=_("地点"), queryset=None)
-    description = forms.CharField(label=_("发现的问题"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label=_("发现的问题"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("写明楼栋单元，如“3号楼2单元楼道灯不亮”。"),
+    )
+    place = forms.ModelChoiceField(label=_("地点"), queryset=None, required=False, help_text=_("不选时按描述中的楼栋单元。"))
+    confirm_place = forms.BooleanField(label=_("地点无误（与描述不一致时勾选）"), required=False)
     reporter_name = forms.CharField(label=_("反映人（可空）"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("联系电话（可空）"), max_length=20, required=False)
     photos = MultipleFileField(label=_("照片"), required=False)

@@ -44,7 +44,9 @@ from linli.gridwork.models import (
     VisitOverdueAlert,
     split_by_day,
 )
-from linli.registry.models import CareTag, Grid, Household, Place, Resident
+from linli.registry import addresses
+from linli.registry.models import CareTag, Grid, Household, Place, PlaceKind, Resident
+from linli.registry.vocabulary import compound_path
 
 
 def _tz():
@@ -237,10 +239,32 @@ def _finding(*, actor, kind, patrol, visit, **target) -> Finding:
     return Finding.objects.create(kind=kind, worker=actor, patrol=patrol, visit=visit, **target)
 
 
+def finding_place(*, description: str, place: Place | None, within: Place, confirm_place: bool = False) -> Place:
+    """The place of a 随手记: the one chosen, or the one the description names when none was
+    chosen; a chosen place that disagrees with the typed address (another building, another
+    compound) is refused until the worker confirms it."""
+    candidates = Place.objects.filter(
+        community_id=within.community_id or within.pk, kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT]
+    ).only("pk", "path", "kind", "name", "address", "community_id")
+    named = addresses.place_named_in(description, candidates, home_compound_path=compound_path(within.path))
+    if place is None:
+        if named is None:
+            raise ValidationError({"place": _("请选择地点，或在描述中写明小区、楼栋、单元。")})
+        return named
+    if not confirm_place and not addresses.agree(place, named):
+        raise ValidationError(
+            {
+                "place": _("描述中写的是“%(named)s”，与所选地点“%(chosen)s”不一致。请改选地点，或勾选“地点无误”后再保存。")
+                % {"named": named.address or named.name, "chosen": place.address or place.name}
+            }
+        )
+    return place
+
+
 def finding_appeal(
     *,
     actor: User,
-    place: Place,
+    place: Place | None,
     description: str,
     reporter_name: str = "",
     contact_phone: str = "",
@@ -248,9 +272,17 @@ def finding_appeal(
     patrol: Patrol | None = None,
     visit: Visit | None = None,
     idempotency_key: str | None = None,
+    confirm_place: bool = False,
 ):
     """随手记 from a patrol or visit: an appeal recorded for the residents, through the appeals'
-    own service (which checks the worker may record there)."""
+    own service (which checks the worker may record there). The place is checked against the
+    address typed in the description (``finding_place``); a resident's phone, when given, gets
+    the tracking link by SMS (the appeals' own notification)."""
+    within = patrol.compound if patrol else (visit.household.dwelling if visit else place)
+    if within is not None:
+        place = finding_place(description=description, place=place, within=within, confirm_place=confirm_place)
+    elif place is None:
+        raise ValidationError({"place": _("请选择地点。")})
     from linli.appeals import services as appeal_services
     from linli.appeals.models import Channel
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("patrols/start/", views.patrol_start, name="patrol_start"),
     path("patrols/<id:pk>/", views.patrol, name="patrol"),
     path("patrols/<id:pk>/end/", views.patrol_end, name="patrol_end"),
+    path("findings/place-hint/", views.place_hint, name="place_hint"),
     path("findings/<str:kind>/", views.finding, name="finding"),
     path("visits/", views.visits, name="visits"),
     path("visits/new/", views.visit_new, name="visit_new"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
@@ -153,6 +154,26 @@ def _source(request):
 
 
 @login_required
+@require_POST
+def place_hint(request):
+    """The place the typed description names, beside the one chosen on the finding form."""
+    patrol, visit = _source(request)
+    where = patrol.compound if patrol else (visit.household.dwelling if visit else None)
+    if where is None:
+        raise Http404
+    description = str(request.POST.get("description", ""))[:2000].replace("\x00", "")
+    chosen = Place.objects.filter(pk=request.POST.get("place")).first() if str(request.POST.get("place", "")).isdigit() else None
+    try:
+        place = services.finding_place(description=description, place=chosen, within=where)
+        disagree = None
+    except ValidationError as e:
+        place, disagree = None, e.messages[0]
+    return render(
+        request, "gridwork/_place_hint.html", {"place": place, "chosen": chosen, "disagree": disagree, "typed": bool(description.strip())}
+    )
+
+
+@login_required
 def finding(request, kind):
     scope = scope_for(request.user)
     if kind not in Finding.Kind.values:
@@ -169,6 +190,15 @@ def finding(request, kind):
         places = places.filter(kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT]).order_by("path")
         form = forms.AppealFindingForm(
             request.POST or None, request.FILES or None, places=places, initial={"place": where.pk, "idempotency_key": uuid.uuid4().hex}
+        )
+        # As the worker types, the place the text names is suggested (posted, never in a URL).
+        form.fields["description"].widget.attrs.update(
+            {
+                "hx-post": reverse("gridwork:place_hint") + "?" + request.GET.urlencode(),
+                "hx-trigger": "keyup changed delay:700ms, change",
+                "hx-target": "#place-hint",
+                "hx-include": "closest form",
+            }
         )
 
         def call(d):

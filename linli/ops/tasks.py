@@ -13,10 +13,10 @@ def scan_deadlines_now() -> dict[str, int]:
     counts = appeals_scan_deadlines()
     counts["wishes_released"] = wishes_release_expired()
     counts["patrols_closed"] = patrols_close_forgotten()
-    counts["visits_overdue_flagged"] = visits_flag_overdue()
     counts["activities_reminded"] = activities_remind()
     counts["points_expired"] = points_expire()
     counts["service_orders_late"] = orders_flag_late()
+    counts["visits_overdue_flagged"] = visits_flag_overdue()
     return counts
 
 

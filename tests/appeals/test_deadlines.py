@@ -58,4 +58,5 @@ def test_scan_runs_as_a_task(world, in_progress):
         "activities_reminded": 0,
         "points_expired": 0,
         "service_orders_late": 0,
+        "visits_overdue_flagged": 0,
     }
