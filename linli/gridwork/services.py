@@ -241,7 +241,7 @@ def _finding(*, actor, kind, patrol, visit, **target) -> Finding:
 
 def finding_place(*, description: str, place: Place | None, within: Place, confirm_place: bool = False) -> Place:
     """The place of a 随手记: the one chosen, or the one the description names when none was
-    chosen; a chosen place that disagrees with the typed address (another building, another
+    chosen or when it lies inside the one chosen; a chosen place that disagrees with the typed address (another building, another
     compound) is refused until the worker confirms it."""
     candidates = Place.objects.filter(
         community_id=within.community_id or within.pk, kind__in=[PlaceKind.COMPOUND, PlaceKind.BUILDING, PlaceKind.UNIT]
@@ -251,6 +251,8 @@ def finding_place(*, description: str, place: Place | None, within: Place, confi
         if named is None:
             raise ValidationError({"place": _("请选择地点，或在描述中写明小区、楼栋、单元。")})
         return named
+    if named is not None and named.path.startswith(place.path) and named.pk != place.pk:
+        return named  # the compound was left as it came from the poster; the text is more precise
     if not confirm_place and not addresses.agree(place, named):
         raise ValidationError(
             {

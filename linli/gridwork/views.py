@@ -195,7 +195,7 @@ def finding(request, kind):
         form.fields["description"].widget.attrs.update(
             {
                 "hx-post": reverse("gridwork:place_hint") + "?" + request.GET.urlencode(),
-                "hx-trigger": "keyup changed delay:700ms, change",
+                "hx-trigger": "input changed delay:600ms, change",
                 "hx-target": "#place-hint",
                 "hx-include": "closest form",
             }

@@ -1,8 +1,10 @@
 """Councils and micro-wishes as people use them: residents on phones, staff on a desktop."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
+from django.utils import timezone
 from PIL import Image
 
 from linli.accounts.models import Role, User
@@ -54,6 +56,9 @@ def test_topic_support_meeting_vote_resolution(world, page_for, live_server):
     staff = page_for(world.user("staff"))
     staff.goto(f"{live_server.url}/councils/topics/{topic.pk}/")
     for _ in range(3):  # accept → comment → deliberate → decide
+        # 会前公示 lasts five days (the community's rule): the days pass before the next step.
+        Topic.objects.filter(pk=topic.pk).update(step_entered_at=timezone.now() - timedelta(days=6))
+        staff.reload()
         staff.click("summary >> text=进入下一步")
         staff.click(f"form[action='/councils/topics/{topic.pk}/advance/'] button")
         staff.wait_for_selector("text=已完成")

@@ -67,7 +67,7 @@ def test_the_form_suggests_the_place_and_says_when_they_disagree(client, world, 
     signed_in(client, worker)
     url = reverse("gridwork:place_hint") + f"?patrol={patrol.pk}"
     hint = client.post(url, {"description": "2号楼门口井盖松动"}).content.decode()
-    assert "data-place-suggested" in hint and "阳光花园 2栋" in hint
+    assert "data-place-suggested" in hint and "阳光花园 2栋" in hint and "按描述中的地点记为" in hint
     hint = client.post(url, {"description": "2号楼门口井盖松动", "place": world.building.pk}).content.decode()
     assert "data-place-disagree" in hint and "不一致" in hint
     assert client.post(url, {"description": "x\x00", "place": "abc"}).status_code == 400  # a NUL byte: refused, never a 500
