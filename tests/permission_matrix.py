@@ -41,8 +41,8 @@ from linli.gridwork.models import GridworkRule, Patrol, Round, RoundContact, Sen
 from linli.registry.models import SIX_LEVELS, Grid, ImportJob, Organisation, PartyLevels, PartyOrganisation, Place, Resident
 from linli.resident_services.models import AgencyCase, Booking, Meal, MealOrder, Order, Provider, Room, Service
 from linli.volunteers.models import Activity as VolActivity
-from linli.volunteers.models import Campaign as VolCampaign
 from linli.volunteers.models import KindRule, Offer, Policy, Purchase, Redemption, SignUp, Team, Volunteer
+from linli.volunteers.models import PointsCampaign as VolCampaign
 from linli.wishes.models import Wish, WishEvent
 from tests.matrix_world import ROLES, jpeg, xlsx
 

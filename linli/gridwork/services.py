@@ -329,12 +329,12 @@ def finding_wish(*, actor: User, resident: Resident, kind: str, title: str, desc
 def finding_order(*, actor: User, service, resident: Resident, description: str, patrol=None, visit=None, **options):
     """A service order (点单) on a resident's behalf from a patrol or visit, through the
     services' own service (which checks the worker may order for them)."""
-    from linli.resident_services.models import Channel
+    from linli.resident_services.models import OrderChannel
     from linli.resident_services.services import order_create
 
     with transaction.atomic():
         order, created = order_create(
-            actor=actor, service=service, resident=resident, description=description, channel=Channel.VISIT, **options
+            actor=actor, service=service, resident=resident, description=description, channel=OrderChannel.VISIT, **options
         )
         if created:
             _finding(actor=actor, kind=Finding.Kind.ORDER, patrol=patrol, visit=visit, order=order)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from linli.appeals.forms import MultipleFileField
 from linli.registry.models import CareTag
-from linli.resident_services.models import Category, Eligibility, MealKind, OrderStatus, Origin, ProviderKind, RoomKind, Slot
+from linli.resident_services.models import Eligibility, MealKind, OrderStatus, Origin, ProviderKind, RoomKind, ServiceCategory, Slot
 from linli.volunteers.models import Availability, Skill
 
 MAX_ID = 2**63 - 1
@@ -128,7 +128,7 @@ class OptionalReasonForm(forms.Form):
 class ServiceForm(forms.Form):
     service = forms.ModelChoiceField(queryset=None, required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("服务名称"), max_length=60)
-    category = forms.ChoiceField(label=_("类别"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("类别"), choices=ServiceCategory.choices)
     description = forms.CharField(label=_("说明"), max_length=300, required=False)
     eligibility = forms.ChoiceField(label=_("服务对象"), choices=Eligibility.choices)
     care_tags = forms.ModelMultipleChoiceField(

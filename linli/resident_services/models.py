@@ -23,7 +23,7 @@ from linli.core.files import RandomUploadPath
 from linli.volunteers.models import Availability, Skill
 
 
-class Category(models.TextChoices):
+class ServiceCategory(models.TextChoices):
     REPAIR = "repair", _("维修")
     ELDERLY_CARE = "elderly_care", _("助老照护")
     LEGAL_AID = "legal_aid", _("法律援助")
@@ -102,7 +102,7 @@ class Service(models.Model):
 
     community = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
     name = models.CharField(_("服务名称"), max_length=60)
-    category = models.CharField(_("类别"), max_length=16, choices=Category.choices)
+    category = models.CharField(_("类别"), max_length=16, choices=ServiceCategory.choices)
     description = models.CharField(_("说明"), max_length=300, blank=True)
     eligibility = models.CharField(_("服务对象"), max_length=8, choices=Eligibility.choices, default=Eligibility.ALL)
     care_tags = models.ManyToManyField("registry.CareTag", blank=True, related_name="+", verbose_name=_("关怀标签"))
@@ -144,7 +144,7 @@ class OrderStatus(models.TextChoices):
         return [cls.ORDERED, cls.OFFERED, cls.ACCEPTED, cls.DELIVERED]
 
 
-class Channel(models.TextChoices):
+class OrderChannel(models.TextChoices):
     SELF = "self", _("本人点单")
     GRID_WORKER = "grid_worker", _("网格员代点")
     STAFF = "staff", _("社区代点")
@@ -168,7 +168,7 @@ class Order(models.Model):
     # The dwelling served: scope follows the place, as for appeals.
     place = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("服务地址"))
     ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("点单人"))
-    channel = models.CharField(_("来源"), max_length=16, choices=Channel.choices, default=Channel.SELF)
+    channel = models.CharField(_("来源"), max_length=16, choices=OrderChannel.choices, default=OrderChannel.SELF)
     description = models.CharField(_("需求说明"), max_length=1000)
     wanted_on = models.DateField(_("希望日期"), null=True, blank=True)
     wanted_slot = models.CharField(_("希望时段"), max_length=12, choices=Slot.choices, default=Slot.ANY)

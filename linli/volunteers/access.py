@@ -18,7 +18,7 @@ from linli.accounts.scope import Scope, register_capability, register_locator, r
 from linli.registry.access import acts_in_community
 from linli.registry.models import Organisation, Place, PlaceKind
 from linli.registry.vocabulary import home_community, own_resident_id
-from linli.volunteers.models import Activity, ActivityStatus, Campaign, Offer, Purchase, Redemption, SignUpStatus, Team, Volunteer
+from linli.volunteers.models import Activity, ActivityStatus, Offer, PointsCampaign, Purchase, Redemption, SignUpStatus, Team, Volunteer
 
 R = Role
 _STAFF = STAFF_AND_ADMIN
@@ -33,7 +33,7 @@ VIEW_VOLUNTEER_FIGURES = _cap("view_volunteer_figures", {*_STAFF, R.STREET_SUPER
 # Held through an organisation: which one decides (a merchant confirms, a partner unit buys).
 SERVE_AS_UNIT = _cap("serve_as_unit", {R.PARTNER_STAFF}, gettext_lazy("以商户或共建单位身份核销、认购"))
 
-for model in (Volunteer, Team, Activity, Campaign, Offer, Purchase):
+for model in (Volunteer, Team, Activity, PointsCampaign, Offer, Purchase):
     register_locator(model, path="community__path")
 register_locator(Redemption, path="offer__community__path")
 

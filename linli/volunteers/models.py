@@ -89,7 +89,7 @@ class KindRule(models.Model):
         return f"{self.community_id}:{self.kind}"
 
 
-class Campaign(models.Model):
+class PointsCampaign(models.Model):
     """A themed campaign (主题活动月) such as 雷锋月: its activities earn a bonus."""
 
     community = models.ForeignKey("registry.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区"))
@@ -204,7 +204,7 @@ class Activity(models.Model):
     community = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
     team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="activities", verbose_name=_("志愿服务队"))
     campaign = models.ForeignKey(
-        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities", verbose_name=_("主题活动")
+        PointsCampaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="activities", verbose_name=_("主题活动")
     )
     kind = models.CharField(_("类型"), max_length=16, choices=ActivityKind.choices)
     title = models.CharField(_("活动名称"), max_length=60)

@@ -240,15 +240,15 @@ def community_teams(community) -> QuerySet:
 
 
 def open_campaigns(community) -> QuerySet:
-    from linli.volunteers.models import Campaign
+    from linli.volunteers.models import PointsCampaign
 
-    return Campaign.objects.filter(community=community, ends_on__gte=timezone.localdate())
+    return PointsCampaign.objects.filter(community=community, ends_on__gte=timezone.localdate())
 
 
 def recent_campaigns(community, limit: int = 10) -> QuerySet:
-    from linli.volunteers.models import Campaign
+    from linli.volunteers.models import PointsCampaign
 
-    return Campaign.objects.filter(community=community)[:limit]
+    return PointsCampaign.objects.filter(community=community)[:limit]
 
 
 def kind_rules(community) -> QuerySet:

@@ -9,7 +9,7 @@ from django.utils import timezone
 from linli.accounts.models import User
 from linli.registry.models import Place, Resident
 from linli.wishes import services as wish_services
-from linli.wishes.models import Campaign
+from linli.wishes.models import WishCampaign
 
 
 def _photo():
@@ -62,7 +62,7 @@ def seed_wishes(*, community: Place, seed: int) -> int:
     made = 0
 
     today = timezone.localdate()
-    campaign = Campaign.objects.create(
+    campaign = WishCampaign.objects.create(
         community=community,
         name=f"{today.year}年“圆梦微心愿”",
         starts_on=today.replace(month=1, day=1),

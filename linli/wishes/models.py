@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from linli.core.files import RandomUploadPath
 
 
-class Campaign(models.Model):
+class WishCampaign(models.Model):
     """A season such as the yearly 圆梦微心愿 campaign."""
 
     community = models.ForeignKey("registry.Place", on_delete=models.CASCADE, related_name="+", verbose_name=_("社区"))
@@ -57,7 +57,9 @@ class Wish(models.Model):
     compound = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("小区"))
     resident = models.ForeignKey("registry.Resident", on_delete=models.PROTECT, related_name="wishes", verbose_name=_("心愿人"))
     posted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("发布人"))
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="wishes", verbose_name=_("活动"))
+    campaign = models.ForeignKey(
+        WishCampaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="wishes", verbose_name=_("活动")
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
     title = models.CharField(_("心愿"), max_length=60)
     description = models.TextField(_("说明"), blank=True)

@@ -19,7 +19,7 @@ from linli.core.masking import mask_name
 from linli.registry.models import Organisation, PlaceKind, Resident
 from linli.registry.vocabulary import ancestor_at
 from linli.wishes import access, notifications
-from linli.wishes.models import TRANSITIONS, Campaign, Wish, WishEvent, WishStatus
+from linli.wishes.models import TRANSITIONS, Wish, WishCampaign, WishEvent, WishStatus
 
 CLAIM_DAYS = 14  # a claim not fulfilled within this returns to the wall
 # Care tags that may appear on the wall: a label of need, never a diagnosis.
@@ -34,7 +34,9 @@ def _event(wish: Wish, actor, action: str, note: str = "") -> None:
     WishEvent.objects.create(wish=wish, actor=actor, action=action, note=note[:200])
 
 
-def wish_post(*, actor: User, resident: Resident, kind: str, title: str, description: str = "", campaign: Campaign | None = None) -> Wish:
+def wish_post(
+    *, actor: User, resident: Resident, kind: str, title: str, description: str = "", campaign: WishCampaign | None = None
+) -> Wish:
     """A resident posts their own wish; a grid worker or staff posts one for a resident in scope."""
     access.require(access.can_post_for(scope_for(actor), actor, resident), _("您不能为这位居民发布心愿。"))
     errors = {}

@@ -14,7 +14,7 @@ from linli.core.errors import post_action
 from linli.registry.access import communities as registry_communities
 from linli.registry.models import Place, PlaceKind
 from linli.wishes import access, forms, selectors, services
-from linli.wishes.models import Campaign, Wish, WishStatus
+from linli.wishes.models import Wish, WishCampaign, WishStatus
 
 
 def wall(request, community_pk):
@@ -51,7 +51,7 @@ def post(request):
     if resident is None:
         raise Http404
     today = timezone.localdate()
-    campaigns = Campaign.objects.filter(community_id=resident.household.dwelling.community_id, starts_on__lte=today, ends_on__gte=today)
+    campaigns = WishCampaign.objects.filter(community_id=resident.household.dwelling.community_id, starts_on__lte=today, ends_on__gte=today)
     form = forms.WishPostForm(request.POST or None, campaigns=campaigns, initial={"campaign": campaigns.first()})
     if request.method != "POST":
         return _post_page(request, resident, form)
@@ -172,7 +172,7 @@ def review(request, community_pk):
         Wish.objects.filter(community=community, status=WishStatus.PENDING).select_related("resident", "compound").order_by("created_at"),
         30,
     ).get_page(request.GET.get("page"))
-    campaigns = [(c, selectors.stats(community, campaign=c)) for c in Campaign.objects.filter(community=community)[:5]]
+    campaigns = [(c, selectors.stats(community, campaign=c)) for c in WishCampaign.objects.filter(community=community)[:5]]
     return render(
         request,
         "wishes/review.html",

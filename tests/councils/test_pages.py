@@ -74,9 +74,11 @@ def test_wish_pages(world, client):
 def test_post_a_wish_in_a_campaign_and_withdraw_it(world, client):
     from datetime import date
 
-    from linli.wishes.models import Campaign, Wish
+    from linli.wishes.models import Wish, WishCampaign
 
-    c = Campaign.objects.create(community=world.community, name="2026圆梦微心愿", starts_on=date(2026, 1, 1), ends_on=date(2099, 12, 31))
+    c = WishCampaign.objects.create(
+        community=world.community, name="2026圆梦微心愿", starts_on=date(2026, 1, 1), ends_on=date(2099, 12, 31)
+    )
     client.force_login(world.user("resident"))
     assert "2026圆梦微心愿" in client.get(reverse("wishes:post")).content.decode()
     client.post(reverse("wishes:post"), {"title": "一副老花镜", "kind": "goods", "campaign": c.pk})

@@ -139,9 +139,11 @@ def test_withdraw_before_claim_only(world, open_wish, party_member):
 def test_campaign_counts(world):
     from datetime import date
 
-    from linli.wishes.models import Campaign
+    from linli.wishes.models import WishCampaign
 
-    c = Campaign.objects.create(community=world.community, name="2026圆梦微心愿", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31))
+    c = WishCampaign.objects.create(
+        community=world.community, name="2026圆梦微心愿", starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31)
+    )
     services.wish_post(actor=world.user("gridworker"), resident=world.resident, kind="goods", title="收音机", campaign=c)
     services.wish_post(actor=world.user("gridworker"), resident=world.resident, kind="goods", title="拐杖")
     assert selectors.stats(world.community, campaign=c)["posted"] == 1

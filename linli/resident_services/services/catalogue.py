@@ -17,12 +17,12 @@ from linli.registry.models import CareTag, Organisation, Place
 from linli.registry.vocabulary import street_path
 from linli.resident_services import access
 from linli.resident_services.models import (
-    Category,
     Eligibility,
     Origin,
     Provider,
     ProviderKind,
     Service,
+    ServiceCategory,
 )
 from linli.volunteers.models import Availability, Skill
 
@@ -53,7 +53,7 @@ def service_save(
     errors = {}
     if not name:
         errors["name"] = _("请填写服务名称。")
-    if category not in Category.values:
+    if category not in ServiceCategory.values:
         errors["category"] = _("请选择类别。")
     if eligibility not in Eligibility.values:
         errors["eligibility"] = _("请选择服务对象。")

@@ -24,9 +24,9 @@ from linli.registry.models import Place, Resident
 from linli.registry.vocabulary import own_resident, staff_of
 from linli.resident_services import access
 from linli.resident_services.models import (
-    Channel,
     OfferStatus,
     Order,
+    OrderChannel,
     OrderOffer,
     OrderPhoto,
     OrderStatus,
@@ -61,8 +61,8 @@ def _require_state(ok: bool) -> None:
 def _channel(actor: User, resident: Resident, community: Place) -> str:
     mine = own_resident(actor)
     if mine is not None and mine.household_id == resident.household_id:
-        return Channel.SELF
-    return Channel.STAFF if access.can_manage(scope_for(actor), community) else Channel.GRID_WORKER
+        return OrderChannel.SELF
+    return OrderChannel.STAFF if access.can_manage(scope_for(actor), community) else OrderChannel.GRID_WORKER
 
 
 def order_create(
@@ -97,7 +97,7 @@ def order_create(
         errors["wanted_on"] = _("希望日期应在今天起60天内。")
     if wanted_slot not in Slot.values:
         errors["wanted_slot"] = _("无效的选项。")
-    if channel is not None and channel not in Channel.values:
+    if channel is not None and channel not in OrderChannel.values:
         errors["channel"] = _("无效的选项。")
     if errors:
         raise ValidationError(errors)

@@ -24,7 +24,7 @@ from linli.volunteers.models import (
     Activity,
     ActivityKind,
     ActivityStatus,
-    Campaign,
+    PointsCampaign,
     SignUp,
     SignUpStatus,
     Skill,
@@ -51,7 +51,7 @@ def activity_publish(
     capacity: int,
     description: str = "",
     team: Team | None = None,
-    campaign: Campaign | None = None,
+    campaign: PointsCampaign | None = None,
     skills: list[str] = (),
 ) -> Activity:
     access.require(access.can_publish(scope_for(actor), actor, community, team), _("本社区工作人员或服务队队长可以发布活动。"))

@@ -15,8 +15,8 @@ from linli.registry.models import Place
 from linli.volunteers import access
 from linli.volunteers.models import (
     ActivityKind,
-    Campaign,
     KindRule,
+    PointsCampaign,
     Policy,
 )
 
@@ -76,7 +76,7 @@ def kind_rule_save(*, actor: User, community: Place, kind: str, points_per_hour:
     return rule
 
 
-def campaign_create(*, actor: User, community: Place, name: str, starts_on, ends_on, bonus_percent: int = 0) -> Campaign:
+def campaign_create(*, actor: User, community: Place, name: str, starts_on, ends_on, bonus_percent: int = 0) -> PointsCampaign:
     access.require(access.can_manage(scope_for(actor), community))
     name = (name or "").strip()
     errors = {}
@@ -89,7 +89,7 @@ def campaign_create(*, actor: User, community: Place, name: str, starts_on, ends
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        campaign = Campaign.objects.create(
+        campaign = PointsCampaign.objects.create(
             community=community, name=name[:40], starts_on=starts_on, ends_on=ends_on, bonus_percent=bonus_percent
         )
         audit.record(actor=actor, action="create", target=campaign)
