@@ -373,6 +373,18 @@ def build_volunteers(o, w, users, admin, staff, far_staff):
     o.code_out = vol.code_issue(actor=far_user, offer=o.offer_out)
     o.far_resident_user = far_user
     o.v_in_resident = Resident.objects.get(pk=w.resident.pk)
+    # 值勤: a gate in each community, the resident (a volunteer) on a shift under way, and the
+    # other community's volunteer on theirs.
+    from linli.registry.models import Place, PlaceKind
+
+    o.gate_in = vol.duty_post_create(actor=staff, compound=Place.objects.get(kind=PlaceKind.COMPOUND, name="阳光花园"), name="东门岗")
+    o.gate_out = vol.duty_post_create(actor=far_staff, compound=Place.objects.get(kind=PlaceKind.COMPOUND, name="新桥一村"), name="南门岗")
+    o.shift_in = vol.duty_shift_assign(
+        actor=staff, post=o.gate_in, person=users["resident"], starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=2)
+    )
+    o.shift_out = vol.duty_shift_assign(
+        actor=far_staff, post=o.gate_out, person=far_user, starts_at=now - timedelta(minutes=10), ends_at=now + timedelta(hours=2)
+    )
 
 
 def build_services(o, w, users, admin, staff, far_staff):

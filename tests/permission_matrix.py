@@ -41,7 +41,7 @@ from linli.gridwork.models import GridworkRule, Patrol, Round, RoundContact, Sen
 from linli.registry.models import SIX_LEVELS, Grid, ImportJob, Organisation, PartyLevels, PartyOrganisation, Place, Resident
 from linli.resident_services.models import AgencyCase, Booking, Meal, MealOrder, Order, Provider, Room, Service
 from linli.volunteers.models import Activity as VolActivity
-from linli.volunteers.models import KindRule, Offer, Policy, Purchase, Redemption, SignUp, Team, Volunteer
+from linli.volunteers.models import DutyPost, DutyShift, KindRule, Offer, Policy, Purchase, Redemption, SignUp, Team, Volunteer
 from linli.volunteers.models import PointsCampaign as VolCampaign
 from linli.wishes.models import Wish, WishEvent
 from tests.matrix_world import ROLES, jpeg, xlsx
@@ -773,6 +773,26 @@ def _vol_act(variant, inside, outside, allow, allow_out, data=None):
 
 
 VOLUNTEER_ROWS = [
+    Row("volunteers:duty", allow=STAFF | FAR_STAFF | {"resident"}),
+    Row(
+        "volunteers:duty_manage",
+        "post",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        data=lambda o, out: {"form": "post", "compound": (o.far_compound if out else o.compound).pk, "name": "西门岗"},
+        probe=count(DutyPost),
+    ),
+    Row(
+        "volunteers:duty_act",
+        "post",
+        variant="check_in",
+        inside=pk("shift_in"),
+        outside=pk("shift_out"),
+        allow=frozenset({"resident"}),
+        probe=lambda o, kw: DutyShift.objects.filter(pk=kw["pk"], checked_in_at__isnull=False).count(),
+    ),
     Row("volunteers:home", allow=AUTH),
     Row("volunteers:register", allow=frozenset({"resident", "neighbour", "partner"})),
     Row(

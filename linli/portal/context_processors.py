@@ -1,6 +1,10 @@
 """The menu: what each page's header shows this person. Menus ask the scope what to show
 (``can.<capability>``); they never check role names."""
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from linli.accounts.scope import registered_capabilities, scope_for
 from linli.appeals import access as appeal_access
 from linli.appeals.selectors import inbox_counts
@@ -22,6 +26,8 @@ def menu(request):
         "home_community": home_community_id(user, scope),
         # On a community's mediators' roster (a callable: asked only when the menu needs it).
         "mediates": lambda: bool(roster_communities(user)),
+        # Has a duty shift coming or under way (值勤): asked only when the menu needs it.
+        "on_duty": lambda: user.duty_shifts.filter(ends_at__gte=timezone.now() - timedelta(hours=2)).exists(),
     }
     if appeal_access.can_list(scope):
         counts = inbox_counts(scope)

@@ -18,7 +18,20 @@ from linli.accounts.scope import Scope, register_capability, register_locator, r
 from linli.registry.access import acts_in_community
 from linli.registry.models import Organisation, Place, PlaceKind
 from linli.registry.vocabulary import home_community, own_resident_id
-from linli.volunteers.models import Activity, ActivityStatus, Offer, PointsCampaign, Purchase, Redemption, SignUpStatus, Team, Volunteer
+from linli.volunteers.models import (
+    Activity,
+    ActivityStatus,
+    DutyKind,
+    DutyPost,
+    DutyShift,
+    Offer,
+    PointsCampaign,
+    Purchase,
+    Redemption,
+    SignUpStatus,
+    Team,
+    Volunteer,
+)
 
 R = Role
 _STAFF = STAFF_AND_ADMIN
@@ -33,7 +46,7 @@ VIEW_VOLUNTEER_FIGURES = _cap("view_volunteer_figures", {*_STAFF, R.STREET_SUPER
 # Held through an organisation: which one decides (a merchant confirms, a partner unit buys).
 SERVE_AS_UNIT = _cap("serve_as_unit", {R.PARTNER_STAFF}, gettext_lazy("以商户或共建单位身份核销、认购"))
 
-for model in (Volunteer, Team, Activity, PointsCampaign, Offer, Purchase):
+for model in (Volunteer, Team, Activity, PointsCampaign, Offer, Purchase, DutyPost):
     register_locator(model, path="community__path")
 register_locator(Redemption, path="offer__community__path")
 
@@ -235,3 +248,62 @@ def activity_actions(scope: Scope, user, activity: Activity, signup) -> set[str]
     if can_cancel(scope, user, activity):
         actions.add("cancel")
     return actions
+
+
+# ---- 值勤 ----------------------------------------------------------------------------------------
+
+register_locator(DutyShift, path="post__community__path")
+
+
+def can_manage_duty(scope: Scope, community: Place) -> bool:
+    """Posts and the rota are the community's staff's, like activities."""
+    return can_manage(scope, community)
+
+
+def duty_kind_of(user, post: DutyPost) -> str | None:
+    """What this person stands duty as at this post, or None: an approved volunteer of the
+    community, staff of the property company serving the compound, or staff of a partner unit
+    of the community (in-person service of 双报到 units)."""
+    from linli.accounts.models import RoleAssignment
+
+    volunteer = Volunteer.objects.filter(user=user, community_id=post.community_id).first()
+    if volunteer is not None and volunteer.is_active:
+        return DutyKind.VOLUNTEER
+    posts = RoleAssignment.objects.filter(user=user, organisation__isnull=False).select_related("organisation")
+    for ra in posts:
+        org = ra.organisation
+        if ra.role == Role.PROPERTY_STAFF and org.served_compounds.filter(pk=post.compound_id).exists():
+            return DutyKind.PROPERTY
+        if ra.role == Role.PARTNER_STAFF and org.place_id == post.community_id:
+            return DutyKind.PARTNER
+    return None
+
+
+def duty_people(community: Place):
+    """Who may be put on the rota: the community's approved volunteers and the staff of its
+    organisations (property companies, partner units), each once. Two queries."""
+    from django.db.models import Q
+
+    from linli.accounts.models import RoleAssignment, User
+    from linli.volunteers.models import VolunteerStatus
+
+    volunteer_users = Volunteer.objects.filter(community=community, status=VolunteerStatus.ACTIVE).values("user_id")
+    staff = RoleAssignment.objects.filter(role__in=[Role.PROPERTY_STAFF, Role.PARTNER_STAFF], organisation__place=community).values(
+        "user_id"
+    )
+    return User.objects.filter(Q(pk__in=volunteer_users) | Q(pk__in=staff)).order_by("username")
+
+
+def can_check_duty(user, shift: DutyShift) -> bool:
+    """Only the person on the shift checks in and out, on their own phone."""
+    return getattr(user, "pk", None) == shift.person_id
+
+
+def visible_shifts(scope: Scope, user) -> QuerySet:
+    """Shifts a person sees: their own, and every shift of the communities they manage."""
+    from django.db.models import Q
+
+    q = Q(person_id=getattr(user, "pk", None))
+    if scope.has(MANAGE_VOLUNTEERS):
+        q |= scope.q(DutyShift, MANAGE_VOLUNTEERS)
+    return DutyShift.objects.filter(q)

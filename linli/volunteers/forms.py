@@ -164,3 +164,25 @@ class HonoursParams(forms.Form):
 
 class MonthParam(forms.Form):
     month = forms.RegexField(regex=r"^\d{4}-(0[1-9]|1[0-2])$", required=False)
+
+
+class DutyPostForm(forms.Form):
+    compound = forms.ModelChoiceField(label=_("小区"), queryset=None)
+    name = forms.CharField(label=_("岗位"), max_length=40, help_text=_("如“东门岗”"))
+
+    def __init__(self, *args, compounds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["compound"].queryset = compounds
+
+
+class DutyShiftForm(forms.Form):
+    post = forms.ModelChoiceField(label=_("岗位"), queryset=None)
+    person = forms.ModelChoiceField(label=_("值勤人"), queryset=None)
+    starts_at = forms.DateTimeField(label=_("开始"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    ends_at = forms.DateTimeField(label=_("结束"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, posts, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = posts
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = lambda u: str(u)

@@ -405,3 +405,59 @@ class Purchase(models.Model):
 
     def __str__(self):
         return f"{self.merchant_id} {self.amount}"
+
+
+# ---- 值勤: duty at compound gates -----------------------------------------------------------------
+
+
+class DutyPost(models.Model):
+    """A place someone stands duty (值勤岗): a compound's gate, a square, a school crossing."""
+
+    community = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("社区"))
+    compound = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+", verbose_name=_("小区"))
+    name = models.CharField(_("岗位"), max_length=40, help_text=_("如“东门岗”"))
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("值勤岗")
+        verbose_name_plural = _("值勤岗")
+        constraints = [models.UniqueConstraint(fields=["compound", "name"], name="one_duty_post_name_per_compound")]
+
+    def __str__(self):
+        return self.name
+
+
+class DutyKind(models.TextChoices):
+    """Who stands a shift: a registered volunteer (their hours go to the ledger), the property
+    company's staff, or a partner unit's staff (双报到 in-person service)."""
+
+    VOLUNTEER = "volunteer", _("志愿者")
+    PROPERTY = "property", _("物业人员")
+    PARTNER = "partner", _("共建单位人员")
+
+
+class DutyShift(models.Model):
+    """One person's shift at a post (值勤排班), checked in and out on their phone."""
+
+    post = models.ForeignKey(DutyPost, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("岗位"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="duty_shifts", verbose_name=_("值勤人"))
+    kind = models.CharField(_("身份"), max_length=16, choices=DutyKind.choices)
+    starts_at = models.DateTimeField(_("开始"))
+    ends_at = models.DateTimeField(_("结束"))
+    checked_in_at = models.DateTimeField(_("签到"), null=True, blank=True)
+    checked_out_at = models.DateTimeField(_("签退"), null=True, blank=True)
+    hours = models.DecimalField(_("值勤时长"), max_digits=4, decimal_places=1, null=True, blank=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("排班人"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("值勤排班")
+        verbose_name_plural = _("值勤排班")
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="duty_shift_ends_after_it_starts"),
+            models.UniqueConstraint(fields=["post", "person", "starts_at"], name="one_duty_shift_per_person_post_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.post} {timezone.localtime(self.starts_at):%m-%d %H:%M}"

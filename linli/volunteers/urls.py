@@ -29,4 +29,7 @@ urlpatterns = [
     path("merchant/offers/new/", views.offer_new, name="offer_new"),
     path("merchant/offers/<id:pk>/", views.offer_edit, name="offer_edit"),
     path("purchases/", views.purchases, name="purchases"),
+    path("duty/", views.duty, name="duty"),
+    path("duty/<id:community_pk>/manage/", views.duty_manage, name="duty_manage"),
+    path("duty/shifts/<id:pk>/<str:action>/", views.duty_act, name="duty_act"),
 ]

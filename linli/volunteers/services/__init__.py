@@ -23,6 +23,7 @@ from linli.volunteers.services.activities import (
 )
 from linli.volunteers.services.alliance import CODE_TTL, code_confirm, code_issue, offer_save, purchase_record
 from linli.volunteers.services.common import InvalidState
+from linli.volunteers.services.duty import duty_check_in, duty_check_out, duty_post_create, duty_shift_assign
 from linli.volunteers.services.ledger import _credit, _entry, _move, hours_correct, hours_credit_for_service, points_expire, points_for
 from linli.volunteers.services.people import (
     VOLUNTEER_TRANSITIONS,
@@ -56,6 +57,10 @@ __all__ = [
     "campaign_create",
     "code_confirm",
     "code_issue",
+    "duty_check_in",
+    "duty_check_out",
+    "duty_post_create",
+    "duty_shift_assign",
     "hours_correct",
     "hours_credit_for_service",
     "kind_rule_save",

@@ -15,11 +15,13 @@ from linli.volunteers.views.activities import (
     signup_act,
 )
 from linli.volunteers.views.alliance import code, merchant, merchant_confirm, offer_code, offer_edit, offer_new, offers, purchases
+from linli.volunteers.views.duty import DUTY_ACTIONS, duty, duty_act, duty_manage
 from linli.volunteers.views.manage import MANAGE_ACTIONS, figures, honours, manage, manage_act, volunteer, volunteer_act
 from linli.volunteers.views.own import certificate, home, ledger, register
 
 __all__ = [
     "ACTIVITY_ACTIONS",
+    "DUTY_ACTIONS",
     "MANAGE_ACTIONS",
     "SIGNUP_ACTIONS",
     "activities",
@@ -28,6 +30,9 @@ __all__ = [
     "activity_new",
     "certificate",
     "code",
+    "duty",
+    "duty_act",
+    "duty_manage",
     "figures",
     "home",
     "honours",
