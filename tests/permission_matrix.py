@@ -38,7 +38,7 @@ from linli.councils.models import (
     TopicSupport,
 )
 from linli.gridwork.models import GridworkRule, Patrol, Round, RoundContact, SentimentRecord, SupportingForce, Visit
-from linli.registry.models import SIX_LEVELS, Grid, ImportJob, Organisation, PartyLevels, PartyOrganisation, Place, Resident
+from linli.registry.models import SIX_LEVELS, BranchMeeting, Grid, ImportJob, Organisation, PartyLevels, PartyOrganisation, Place, Resident
 from linli.resident_services.models import AgencyCase, Booking, Meal, MealOrder, Order, Provider, Room, Service
 from linli.volunteers.models import Activity as VolActivity
 from linli.volunteers.models import DutyPost, DutyShift, KindRule, Offer, Policy, Purchase, Redemption, SignUp, Team, Volunteer
@@ -1318,6 +1318,29 @@ STRUCTURE_ROWS = [
         allow=STAFF,
         allow_out=FAR_STAFF,
         probe=count(PartyLevels),
+    ),
+    Row(
+        "registry:party_life",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+    ),
+    Row(
+        "registry:party_life",
+        "post",
+        inside=lambda o: {"community_pk": o.community.pk},
+        outside=lambda o: {"community_pk": o.far_community.pk},
+        data=lambda o, out: {
+            "party_organisation": (o.party_out if out else o.party_in).pk,
+            "kind": "committee",
+            "held_at": "2026-11-20T19:00",
+            "topics": "学习传达会议精神",
+            "expected": "5",
+        },
+        allow=STAFF,
+        allow_out=FAR_STAFF,
+        probe=count(BranchMeeting),
     ),
     Row(
         "registry:party_add",

@@ -14,16 +14,19 @@ from linli.accounts.models import Role, User
 from linli.registry import services
 from linli.registry.generate import CompoundSpec, Generator
 from linli.registry.models import (
+    BranchMeetingKind,
     FacilityKind,
     FacilityStatus,
     GridKind,
     Household,
     ManagementStatus,
     Organisation,
+    PartyOrganisation,
     PartyOrgKind,
     Place,
     PlaceKind,
     Relationship,
+    Resident,
 )
 from linli.registry.services import roles
 
@@ -102,6 +105,7 @@ class _RegistryDemo:
         self._facilities(admin, hemei, rng)
         self._micro_grids(admin, hemei, grids[0])
         self._party(admin, hemei, grids, rng)
+        self._party_life(admin, hemei, rng)
         self._users(admin, street, hemei, grids, xinqiao)
         # The households were registered over the past years, not today (visit due dates count from it).
         registered = timezone.now() - timedelta(days=400)
@@ -246,6 +250,44 @@ class _RegistryDemo:
                         grid=grid,
                         household=hh,
                     )
+
+    def _party_life(self, admin, hemei, rng):
+        """双向进入、交叉任职 with the property company and the owners' committee, and each branch's
+        三会一课 of the past three months, attended by the party members of its grid."""
+        committee = PartyOrganisation.objects.get(community=hemei, kind=PartyOrgKind.COMMITTEE)
+        today = timezone.localdate()
+        for name, party_post, org_name, org_post in (
+            ("周建国", "兼职委员", "红枫物业服务有限公司", "阳光花园项目经理"),
+            ("李书记", "书记", "阳光花园业主委员会", "党建指导员"),
+            ("陈立新", "兼职委员", "阳光花园业主委员会", "业委会主任"),
+        ):
+            services.cross_appointment_add(
+                actor=admin, party_organisation=committee, party_post=party_post, name=name,
+                organisation=Organisation.objects.get(place=hemei, name=org_name), organisation_post=org_post,
+                started_on=today - timedelta(days=rng.randint(200, 700)),
+            )  # fmt: skip
+        lessons = ["学习新修订的《中国共产党纪律处分条例》", "社区治理中的党员先锋作用", "学习习近平总书记关于基层治理的重要论述"]
+        for branch in PartyOrganisation.objects.filter(community=hemei, kind=PartyOrgKind.GRID_BRANCH).order_by("path")[:4]:
+            members = list(
+                Resident.objects.filter(household__dwelling__grid=branch.grid, care_tags__code="party_member").distinct().order_by("id")[:30]
+            )
+            for months_back in (3, 2, 1):
+                held = timezone.now() - timedelta(days=30 * months_back - rng.randint(0, 5))
+                for kind, topics in (
+                    (BranchMeetingKind.COMMITTEE, "研究本月网格重点工作和困难党员慰问名单"),
+                    (BranchMeetingKind.MEMBERS, "通报支部工作，开展主题党日活动"),
+                ):
+                    services.branch_meeting_record(
+                        actor=admin, party_organisation=branch, kind=kind, held_at=held, topics=topics, location="社区党群服务中心",
+                        attendees=rng.sample(members, k=int(len(members) * rng.uniform(0.7, 0.95))) if members else [],
+                        expected=len(members),
+                    )  # fmt: skip
+            if members:
+                services.branch_meeting_record(
+                    actor=admin, party_organisation=branch, kind=BranchMeetingKind.LESSON, held_at=timezone.now() - timedelta(days=12),
+                    topics=rng.choice(lessons), lecturer="李书记", location="社区党群服务中心",
+                    attendees=members[: len(members) * 4 // 5], expected=len(members),
+                )  # fmt: skip
 
     def _users(self, admin, street, hemei, grids, xinqiao):
         grid1, grid2 = grids[0], grids[1]

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from linli.accounts.models import Role
-from linli.registry.models import Gender, GridKind, Organisation, PartyOrgKind, Registration, Relationship
+from linli.registry.models import BranchMeetingKind, Gender, GridKind, Organisation, PartyOrgKind, Registration, Relationship
 
 
 class ResidentForm(forms.Form):
@@ -120,3 +120,37 @@ class PartyNodeForm(forms.Form):
 
 class PartyRenameForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=100)
+
+
+class CrossAppointmentForm(forms.Form):
+    """交叉任职: shape only (rules in services.cross_appointment_add)."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    party_organisation = forms.ModelChoiceField(label=_("党组织"), queryset=None)
+    party_post = forms.CharField(label=_("党组织职务"), max_length=30, help_text=_("如“兼职委员”"))
+    organisation = forms.ModelChoiceField(label=_("物业公司或业主委员会"), queryset=None)
+    organisation_post = forms.CharField(label=_("单位职务"), max_length=30, help_text=_("如“项目经理”“业委会主任”"))
+    started_on = forms.DateField(label=_("任职日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, nodes, organisations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party_organisation"].queryset = nodes
+        self.fields["organisation"].queryset = organisations
+
+
+class BranchMeetingForm(forms.Form):
+    """三会一课: shape only (rules in services.branch_meeting_record)."""
+
+    party_organisation = forms.ModelChoiceField(label=_("党组织"), queryset=None)
+    kind = forms.ChoiceField(label=_("类型"), choices=BranchMeetingKind.choices)
+    held_at = forms.DateTimeField(label=_("时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    location = forms.CharField(label=_("地点"), max_length=100, required=False)
+    topics = forms.CharField(label=_("议题/内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    lecturer = forms.CharField(label=_("授课人（党课）"), max_length=50, required=False)
+    expected = forms.IntegerField(label=_("应到人数"), min_value=0, max_value=10000)
+    attendees = forms.ModelMultipleChoiceField(label=_("到会党员"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, nodes, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["party_organisation"].queryset = nodes
+        self.fields["attendees"].queryset = members

@@ -6,6 +6,7 @@ a building, a grid code extends its community's code, …) live in services.py.
 
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -377,6 +378,65 @@ class PartyOrganisation(MP_Node):
 
     def __str__(self):
         return self.name
+
+
+class CrossAppointment(models.Model):
+    """双向进入、交叉任职: one person holding a post in the community's party organisation and one
+    in the property company or the owners' committee (the community's secretary as the owners'
+    committee's party-building adviser, the property manager as a part-time committee member).
+    Shown on the party tree and on the organisation, with both posts."""
+
+    community = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="+", verbose_name=_("社区"))
+    party_organisation = models.ForeignKey(
+        "PartyOrganisation", on_delete=models.CASCADE, related_name="cross_appointments", verbose_name=_("党组织")
+    )
+    party_post = models.CharField(_("党组织职务"), max_length=30, help_text=_("如“兼职委员”"))
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="cross_appointments", verbose_name=_("单位"))
+    organisation_post = models.CharField(_("单位职务"), max_length=30, help_text=_("如“项目经理”“业委会主任”"))
+    name = models.CharField(_("姓名"), max_length=50)
+    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("居民档案"))
+    started_on = models.DateField(_("任职日期"))
+    ended_on = models.DateField(_("卸任日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("交叉任职")
+        verbose_name_plural = _("交叉任职")
+        ordering = ["-started_on", "id"]
+
+    def __str__(self):
+        return f"{self.name} {self.party_post}/{self.organisation_post}"
+
+
+class BranchMeetingKind(models.TextChoices):
+    """三会一课."""
+
+    MEMBERS = "members", _("支部党员大会")
+    COMMITTEE = "committee", _("支部委员会")
+    GROUP = "group", _("党小组会")
+    LESSON = "lesson", _("党课")
+
+
+class BranchMeeting(models.Model):
+    """A meeting or lesson of a party branch (三会一课): when, what it took up, who came."""
+
+    party_organisation = models.ForeignKey("PartyOrganisation", on_delete=models.CASCADE, related_name="meetings", verbose_name=_("党组织"))
+    kind = models.CharField(_("类型"), max_length=16, choices=BranchMeetingKind.choices)
+    held_at = models.DateTimeField(_("时间"))
+    location = models.CharField(_("地点"), max_length=100, blank=True)
+    topics = models.TextField(_("议题/内容"))
+    lecturer = models.CharField(_("授课人"), max_length=50, blank=True)
+    attendees = models.ManyToManyField(Resident, blank=True, related_name="+", verbose_name=_("到会党员"))
+    expected = models.PositiveSmallIntegerField(_("应到人数"), default=0)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("记录人"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("三会一课")
+        verbose_name_plural = _("三会一课")
+        ordering = ["-held_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.held_at:%Y-%m-%d}"
 
 
 class ImportJob(models.Model):

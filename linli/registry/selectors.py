@@ -15,7 +15,7 @@ from linli.core import crypto, idcard
 from linli.core import phone as phone_rules
 from linli.registry import access
 from linli.registry.access import VIEW_REGISTRY
-from linli.registry.models import CareTag, Grid, Household, Place, PlaceKind, Resident
+from linli.registry.models import BranchMeeting, CareTag, CrossAppointment, Grid, Household, Place, PlaceKind, Resident
 from linli.registry.vocabulary import ancestor_paths, grid_family, street_path
 
 _LATIN = re.compile(r"^[a-zA-Z]+$")
@@ -292,3 +292,43 @@ def community_or_404(pk) -> Place:
     from django.shortcuts import get_object_or_404
 
     return get_object_or_404(Place, pk=pk, kind=PlaceKind.COMMUNITY)
+
+
+# ---- party life -------------------------------------------------------------------------------------
+
+
+def cross_appointments(community) -> list:
+    """The community's current cross-appointments (交叉任职), with both posts. One query."""
+    return list(
+        CrossAppointment.objects.filter(community=community, ended_on__isnull=True).select_related("party_organisation", "organisation")
+    )
+
+
+def current_cross_appointments_prefetch():
+    """For an organisation list: each organisation's current cross-appointments as ``crossing``."""
+    return Prefetch(
+        "cross_appointments",
+        queryset=CrossAppointment.objects.filter(ended_on__isnull=True).select_related("party_organisation"),
+        to_attr="crossing",
+    )
+
+
+def party_members(community) -> QuerySet:
+    """The community's residents tagged as party members (党员, 在职党员)."""
+    return (
+        Resident.objects.filter(
+            household__dwelling__community=community, is_active=True, care_tags__code__in=["party_member", "on_duty_party_member"]
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def branch_meetings(community) -> QuerySet:
+    """三会一课 of the community's branches, newest first, with attendance counted."""
+    return (
+        BranchMeeting.objects.filter(party_organisation__community=community)
+        .select_related("party_organisation")
+        .annotate(present=Count("attendees", distinct=True))
+        .order_by("-held_at", "-id")
+    )

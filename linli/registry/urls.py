@@ -16,6 +16,7 @@ urlpatterns = [
     path("organisations/<id:pk>/", views_structure.organisation_edit, name="organisation"),
     path("party/<id:community_pk>/", views_structure.party, name="party"),
     path("party/<id:community_pk>/add/", views_structure.party_add, name="party_add"),
+    path("party/<id:community_pk>/life/", views_structure.party_life, name="party_life"),
     path("party/nodes/<id:pk>/", views_structure.party_node, name="party_node"),
     path("residents/", views.resident_list, name="residents"),
     path("residents/<id:pk>/", views.resident_detail, name="resident"),

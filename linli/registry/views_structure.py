@@ -183,7 +183,11 @@ def organisations(request):
     form = forms.OrganisationForm(request.POST or None, compounds=_compounds(community))
 
     def page():
-        orgs = Organisation.objects.filter(place=community).prefetch_related("served_compounds").order_by("kind", "name")
+        orgs = (
+            Organisation.objects.filter(place=community)
+            .prefetch_related("served_compounds", selectors.current_cross_appointments_prefetch())
+            .order_by("kind", "name")
+        )
         return render(
             request,
             "registry/organisations.html",
@@ -235,9 +239,17 @@ def party(request, community_pk):
     levels_form = forms.PartyLevelsForm(request.POST if request.POST.get("op") == "levels" else None, initial={"levels": levels})
     here = reverse("registry:party", args=[community.pk])
 
+    cross_form = forms.CrossAppointmentForm(
+        request.POST if request.POST.get("op") == "cross" else None,
+        nodes=PartyOrganisation.objects.filter(community=community).order_by("path"),
+        organisations=Organisation.objects.filter(place=community, kind__in=services.party.CROSS_KINDS).order_by("kind", "name"),
+    )
+
     def page():
         nodes = selectors.party_tree(community)
+        crossing = selectors.cross_appointments(community)
         for n in nodes:
+            n.crossing = [a for a in crossing if a.party_organisation_id == n.pk]
             n.child_kind = party_child_kind(levels, n.kind)
             n.child_label = PartyOrgKind(n.child_kind).label if n.child_kind else ""
             n.mine = n.community_id == community.pk
@@ -254,6 +266,8 @@ def party(request, community_pk):
                 "has_root": has_root,
                 "street_committee": street_committee,
                 "uses_street": PartyOrgKind.STREET_COMMITTEE in levels,
+                "cross_form": cross_form,
+                "crossing": crossing,
             },
         )
 
@@ -267,7 +281,46 @@ def party(request, community_pk):
             success_url=here,
             rerender=page,
         )
+    if request.POST.get("op") == "cross":
+        return post_action(
+            request,
+            form=cross_form,
+            call=lambda d: services.cross_appointment_add(actor=request.user, **d),
+            success_url=here,
+            rerender=page,
+            ok=_("交叉任职已登记，在党组织和单位两边都会显示。"),
+        )
     raise Http404
+
+
+@login_required
+def party_life(request, community_pk):
+    """三会一课: the branches' meetings and lessons, with topics and attendance, and a record form."""
+    scope = scope_for(request.user)
+    community = _get(selectors.managed_communities(scope), community_pk)
+    form = forms.BranchMeetingForm(
+        request.POST or None,
+        nodes=PartyOrganisation.objects.filter(community=community).order_by("path"),
+        members=selectors.party_members(community),
+    )
+
+    def page():
+        return render(
+            request,
+            "registry/party_life.html",
+            {"community": community, "form": form, "meetings": selectors.branch_meetings(community)[:30]},
+        )
+
+    if request.method != "POST":
+        return page()
+    return post_action(
+        request,
+        form=form,
+        call=lambda d: services.branch_meeting_record(actor=request.user, **d),
+        success_url=reverse("registry:party_life", args=[community.pk]),
+        rerender=page,
+        ok=_("已记录。"),
+    )
 
 
 def _label(field: str) -> str:

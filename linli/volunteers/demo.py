@@ -277,4 +277,43 @@ def seed_volunteers(*, community: Place, seed: int) -> dict[str, int]:
             amount=Decimal(amount),
             items=items,
         )
-    return {"volunteers": Volunteer.objects.filter(community=community).count(), "activities": activities, "redemptions": redeemed}
+    shifts = _seed_duty(community=community, staff=staff, rng=rng, now=now)
+    return {
+        "volunteers": Volunteer.objects.filter(community=community).count(),
+        "activities": activities,
+        "redemptions": redeemed,
+        "duty_shifts": shifts,
+    }
+
+
+def _seed_duty(*, community: Place, staff, rng, now) -> int:
+    """值勤 at 阳光花园's gates: the past fortnight's shifts stood and checked out (the volunteers'
+    hours credited through the ledger), and today's evening shift for the demo resident."""
+    from linli.registry.models import PlaceKind
+
+    compound = Place.objects.get(community=community, kind=PlaceKind.COMPOUND, name="阳光花园")
+    gates = [services.duty_post_create(actor=staff, compound=compound, name=name) for name in ("东门岗", "南门岗")]
+    standing = list(Volunteer.objects.filter(community=community, status="active").select_related("user").order_by("id")[:12])
+    partner = User.objects.filter(username="partner").first()
+    made = 0
+    for days_back in range(14, 0, -1):
+        day_start = timezone.localtime(now - timedelta(days=days_back)).replace(hour=18, minute=0, second=0, microsecond=0)
+        for gate in gates:
+            person = rng.choice(standing).user
+            if partner is not None and days_back % 7 == 0 and gate.name == "南门岗":
+                person = partner  # the partner unit's staff stand a shift a week (双报到)
+            assigned = day_start - timedelta(days=2)
+            shift = services.duty_shift_assign(
+                actor=staff, post=gate, person=person, starts_at=day_start, ends_at=day_start + timedelta(hours=2), now=assigned
+            )
+            services.duty_check_in(actor=person, shift=shift, now=day_start - timedelta(minutes=rng.randint(0, 10)))
+            services.duty_check_out(actor=person, shift=shift, now=day_start + timedelta(minutes=rng.choice([100, 115, 120, 130])))
+            made += 1
+    resident = User.objects.get(username="resident")
+    if Volunteer.objects.filter(user=resident, status="active").exists():
+        tonight = timezone.localtime(now).replace(hour=18, minute=0, second=0, microsecond=0)
+        if tonight < now:
+            tonight += timedelta(days=1)
+        services.duty_shift_assign(actor=staff, post=gates[0], person=resident, starts_at=tonight, ends_at=tonight + timedelta(hours=2))
+        made += 1
+    return made

@@ -19,6 +19,7 @@ from linli.registry.services.organisations import (
     party_organisation_delete,
     party_organisation_update,
 )
+from linli.registry.services.party import branch_meeting_record, cross_appointment_add, cross_appointment_end
 from linli.registry.services.people import (
     FULL_NUMBER_SEARCHES_PER_HOUR,
     RESIDENT_AUDIT_FIELDS,
@@ -49,7 +50,10 @@ __all__ = [
     "ORGANISATION_FIELDS",
     "RESIDENT_AUDIT_FIELDS",
     "SearchThrottled",
+    "branch_meeting_record",
     "clean_resident_fields",
+    "cross_appointment_add",
+    "cross_appointment_end",
     "facility_create",
     "facility_set_status",
     "grid_assign_buildings",
