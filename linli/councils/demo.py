@@ -82,9 +82,11 @@ def seed_councils(*, community: Place, seed: int) -> None:
     ]
     steps = ["collect", "accept", "comment", "deliberate", "decide", "implement"]
     for i, title in enumerate(titles[:6]):
-        t = services.topic_propose(actor=resident, council=council, title=title, description="居民提出，希望议事会协商解决。")
-        # Each step a week after the last (会前公示 lasts at least the community's five days).
-        moments = iter(timezone.now() - timedelta(days=7 * (5 - k)) for k in range(5))
+        # Raised five weeks ago, each step a week after the last (会前公示 lasts at least five days).
+        moments = iter(timezone.now() - timedelta(days=7 * (5 - k)) for k in range(6))
+        t = services.topic_propose(
+            actor=resident, council=council, title=title, description="居民提出，希望议事会协商解决。", now=next(moments)
+        )
         while t.step != steps[min(i, 4)]:
             t = services.topic_advance(actor=staff, topic=t, note="按议事程序推进", now=next(moments))
         if t.step in ("comment", "deliberate"):
@@ -119,8 +121,8 @@ def seed_councils(*, community: Place, seed: int) -> None:
                 )
                 services.resolution_progress(actor=staff, resolution=r, note="已完成现场测量，下周施划。")
     # One owners' vote on the maintenance fund (art. 278 items 6–8), open for ballots.
-    t = services.topic_propose(actor=resident, council=council, title="使用维修资金更换8栋电梯")
-    moments = iter(timezone.now() - timedelta(days=7 * (5 - k)) for k in range(5))
+    moments = iter(timezone.now() - timedelta(days=7 * (5 - k)) for k in range(6))
+    t = services.topic_propose(actor=resident, council=council, title="使用维修资金更换8栋电梯", now=next(moments))
     while t.step != "decide":
         t = services.topic_advance(actor=staff, topic=t, now=next(moments))
     v = services.vote_open(actor=staff, topic=t, rule=Rule.OWNERS_SPECIAL, compound=compound, closes_at=timezone.now() + timedelta(days=14))

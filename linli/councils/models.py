@@ -172,7 +172,7 @@ class Topic(models.Model):
     step_entered_at = models.DateTimeField(_("进入本步骤时间"), default=timezone.now)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.OPEN)
     appeals = models.ManyToManyField("appeals.Appeal", blank=True, related_name="topics", verbose_name=_("相关诉求"))
-    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("提出时间"), default=timezone.now)
 
     class Meta:
         verbose_name = _("议题")
@@ -207,7 +207,7 @@ class TopicRecord(models.Model):
     action = models.CharField(max_length=24)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     note = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)  # when it happened (a step's time, see topic_advance)
 
     class Meta:
         ordering = ["created_at", "id"]

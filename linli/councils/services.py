@@ -55,8 +55,8 @@ def _require_manager(actor: User, council: Council) -> None:
     access.require(access.is_manager(scope_for(actor), actor, council))
 
 
-def _record(topic: Topic, actor, action: str, note: str = "") -> None:
-    TopicRecord.objects.create(topic=topic, step=topic.step, action=action, actor=actor, note=note)
+def _record(topic: Topic, actor, action: str, note: str = "", at=None) -> None:
+    TopicRecord.objects.create(topic=topic, step=topic.step, action=action, actor=actor, note=note, created_at=at or timezone.now())
 
 
 # ---- councils and members ---------------------------------------------------------------
@@ -146,7 +146,11 @@ def member_remove(*, actor: User, member: Member) -> None:
 # ---- topics -------------------------------------------------------------------------------
 
 
-def topic_propose(*, actor: User, council: Council, title: str, description: str = "", source: str = Topic.Source.RESIDENT) -> Topic:
+def topic_propose(
+    *, actor: User, council: Council, title: str, description: str = "", source: str = Topic.Source.RESIDENT, now=None
+) -> Topic:
+    """A topic raised by a resident or staff; ``now`` is when (the demo's history passes its own)."""
+    now = now or timezone.now()
     if source not in Topic.Source.values:
         raise ValidationError({"source": _("来源无效。")})
     access.require(access.can_propose(scope_for(actor), actor, council, source), _("只有本社区居民和工作人员可以提出议题。"))
@@ -154,8 +158,16 @@ def topic_propose(*, actor: User, council: Council, title: str, description: str
     if not title or len(title) > 100:
         raise ValidationError({"title": _("请用100字以内写下议题。")})
     with transaction.atomic():
-        topic = Topic.objects.create(council=council, title=title, description=(description or "").strip(), source=source, proposer=actor)
-        _record(topic, actor, "propose")
+        topic = Topic.objects.create(
+            council=council,
+            title=title,
+            description=(description or "").strip(),
+            source=source,
+            proposer=actor,
+            created_at=now,
+            step_entered_at=now,
+        )
+        _record(topic, actor, "propose", at=now)
     return topic
 
 
@@ -226,7 +238,7 @@ def topic_advance(*, actor: User, topic: Topic, note: str = "", now=None) -> Top
             )
         locked.step, locked.step_entered_at = nxt, now
         locked.save(update_fields=["step", "step_entered_at"])
-        _record(locked, actor, "advance", note)
+        _record(locked, actor, "advance", note, at=now)
     return locked
 
 

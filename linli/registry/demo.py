@@ -269,7 +269,9 @@ class _RegistryDemo:
         lessons = ["学习新修订的《中国共产党纪律处分条例》", "社区治理中的党员先锋作用", "学习习近平总书记关于基层治理的重要论述"]
         for branch in PartyOrganisation.objects.filter(community=hemei, kind=PartyOrgKind.GRID_BRANCH).order_by("path")[:4]:
             members = list(
-                Resident.objects.filter(household__dwelling__grid=branch.grid, care_tags__code="party_member").distinct().order_by("id")[:30]
+                Resident.objects.filter(household__dwelling__grid=branch.grid, care_tags__code="party_member")
+                .distinct()
+                .order_by("id")[:30]
             )
             for months_back in (3, 2, 1):
                 held = timezone.now() - timedelta(days=30 * months_back - rng.randint(0, 5))

@@ -27,7 +27,8 @@ def advance(actor, topic, **kw):
     from linli.councils.models import CouncilRule
 
     earliest = CouncilRule.for_community(topic.council.community_id).earliest_advance(topic)
-    return services.topic_advance(actor=actor, topic=topic, now=max(timezone.now(), earliest or timezone.now()), **kw)
+    now = max(timezone.now(), earliest or timezone.now(), topic.step_entered_at)  # the clock never runs back
+    return services.topic_advance(actor=actor, topic=topic, now=now, **kw)
 
 
 def to_decide(world, topic):

@@ -16,7 +16,9 @@ from tests.conftest import signed_in
 
 @pytest.fixture
 def committee(world):
-    return services.party_organisation_create(actor=world.admin, community=world.community, parent=None, kind="committee", name="和美社区大党委")
+    return services.party_organisation_create(
+        actor=world.admin, community=world.community, parent=None, kind="committee", name="和美社区大党委"
+    )
 
 
 def test_a_cross_appointment_shows_on_the_party_tree_and_the_organisation(client, world, committee):

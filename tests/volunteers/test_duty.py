@@ -86,7 +86,7 @@ def test_the_rota_page_on_a_phone_and_for_staff(client, world, vworld, gate):
     shift = shift_for(world, gate, vworld.resident, start_in=timedelta(minutes=10))
     signed_in(client, world.user("staff"))
     page = client.get(reverse("volunteers:duty")).content.decode()
-    assert "本周值勤" in page and "东门岗" in page
+    assert "前后一周值勤" in page and "东门岗" in page
     start = (timezone.localtime() + timedelta(days=1)).replace(second=0, microsecond=0)
     url = reverse("volunteers:duty_manage", args=[world.community.pk])
     data = {"form": "shift", "post": gate.pk, "person": vworld.neighbour.pk}
@@ -97,7 +97,7 @@ def test_the_rota_page_on_a_phone_and_for_staff(client, world, vworld, gate):
     assert r.status_code == 302 and vworld.neighbour.duty_shifts.count() == 1
     signed_in(client, vworld.resident)
     mine = client.get(reverse("volunteers:duty")).content.decode()
-    assert "我的值勤" in mine and "本周值勤" not in mine
+    assert "我的值勤" in mine and "前后一周值勤" not in mine
     assert client.post(reverse("volunteers:duty_act", args=[shift.pk, "check_in"])).status_code == 302
     signed_in(client, vworld.neighbour)
     assert client.post(reverse("volunteers:duty_act", args=[shift.pk, "check_out"])).status_code == 404  # not theirs

@@ -37,7 +37,7 @@ def _page(request, community=None, post_form=None, shift_form=None):
     if community is not None:
         default_post, default_shift = _forms(community)
         week = DutyShift.objects.filter(
-            post__community=community, starts_at__date__gte=today, starts_at__date__lt=today + timedelta(days=7)
+            post__community=community, starts_at__date__gte=today - timedelta(days=7), starts_at__date__lt=today + timedelta(days=7)
         ).select_related("post__compound", "person")
         context.update(
             week=week,
