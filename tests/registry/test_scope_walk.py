@@ -63,6 +63,7 @@ EXEMPT |= {
     "registry:party",
     "registry:party_add",
     "registry:party_node",
+    "registry:party_life",
     "api-patrols",
     "api-patrol-end",
     "api-compliance",
