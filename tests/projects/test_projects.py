@@ -281,3 +281,26 @@ def test_receipts_at_once_never_pass_the_pledge(world, project):
     assert results.count("ok") == 5 and results.count("ValidationError") == 7
     crowd.refresh_from_db()
     assert crowd.received == Decimal("5000.00") == sum(r.amount for r in crowd.receipts.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_taps_on_start_project_make_one_project(world, new_appeal):
+    """立项实施 pressed at once on two devices: the unique index lets one project through, the
+    other press is told the resolution has one (issue 23)."""
+    from linli.projects.models import Project
+    from linli.registry.models import Place, PlaceKind
+    from tests.conftest import needs_postgres, race
+    from tests.councils.builders import council_of, resolution_of
+
+    needs_postgres()
+    staff = world.user("staff")
+    resolution = resolution_of(world, council_of(world), [new_appeal(title="电动车乱停")])
+    compound = Place.objects.get(kind=PlaceKind.COMPOUND, name="阳光花园")
+    results = race(
+        6,
+        lambda i: services.project_create(
+            actor=staff, community=world.community, title=f"电动车位{i}", places=[compound], resolution=resolution
+        ),
+    )
+    assert results.count("ok") == 1 and results.count("ValidationError") == 5
+    assert Project.objects.filter(resolution=resolution).count() == 1
