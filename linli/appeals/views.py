@@ -21,6 +21,7 @@ from linli.appeals.forms import AddInfoForm, RateForm, ReportForm
 from linli.appeals.models import ACTION_LABELS, OPEN_STATES, Appeal, Channel, Level, Status
 from linli.core import offers
 from linli.core.errors import form_errors, run_service
+from linli.core.files import private_image
 from linli.registry import access as registry_access
 from linli.registry.models import Place, PlaceKind
 
@@ -249,11 +250,9 @@ def track(request, number, signature):
 
 def track_photo(request, number, signature, photo_pk):
     """Photos of a tracked appeal, by the same link."""
-    from django.http import FileResponse
-
     appeal = _tracked(number, signature)
     item = get_object_or_404(appeal.photos, pk=photo_pk)
-    return FileResponse(item.image.open("rb"), content_type="image/png" if item.image.name.endswith(".png") else "image/jpeg")
+    return private_image(item.image)
 
 
 def _phone_origin(phone: str) -> str:
@@ -398,11 +397,9 @@ def mine(request):
 @login_required
 def photo(request, pk, photo_pk):
     """Photos are served through the scope rule, never as public media files."""
-    from django.http import FileResponse
-
     appeal = selectors.access_appeal(scope_for(request.user), pk)
     item = get_object_or_404(appeal.photos, pk=photo_pk)
-    return FileResponse(item.image.open("rb"), content_type="image/png" if item.image.name.endswith(".png") else "image/jpeg")
+    return private_image(item.image)
 
 
 @login_required

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from linli.accounts.scope import scope_for
 from linli.core.errors import post_action
 from linli.core.errors import query_params as _param
+from linli.core.files import private_image
 from linli.mediation import access, forms, selectors, services
 from linli.mediation.models import Mediator
 from linli.registry.models import Place
@@ -141,9 +142,7 @@ def scan(request, pk):
     c = selectors.access_case(scope_for(request.user), request.user, pk)
     if not c.agreement_scan:
         raise Http404
-    response = FileResponse(c.agreement_scan.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_image(c.agreement_scan)
 
 
 @login_required

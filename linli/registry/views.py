@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import scope_for
 from linli.core import offers
+from linli.core.files import private_download
 from linli.core.models import AuditEntry
 from linli.registry import access, excel, selectors, services
 from linli.registry.forms import ImportForm, ResidentForm
@@ -259,6 +260,4 @@ def export_residents(request):
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return private_download(content, filename=filename, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

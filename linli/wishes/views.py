@@ -2,7 +2,7 @@
 service (rules); an invalid post re-renders its page with the reasons and status 400."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from linli.accounts.scope import scope_for
 from linli.core.errors import post_action
+from linli.core.files import private_image
 from linli.registry.access import communities as registry_communities
 from linli.registry.models import Place, PlaceKind
 from linli.wishes import access, forms, selectors, services
@@ -101,7 +102,7 @@ def proof(request, pk):
     wish = _access_wish(request, pk)
     if not wish.proof or not access.can_see_full(scope_for(request.user), request.user, wish):
         raise Http404
-    return FileResponse(wish.proof.open("rb"), content_type="image/png" if wish.proof.name.endswith(".png") else "image/jpeg")
+    return private_image(wish.proof)
 
 
 ACTIONS = {

@@ -6,7 +6,7 @@ import uuid
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from linli.accounts.scope import scope_for
 from linli.core import offers
 from linli.core.errors import post_action
 from linli.core.errors import query_params as _param
+from linli.core.files import private_image
 from linli.registry.models import Place
 from linli.registry.vocabulary import own_resident
 from linli.resident_services import access, forms, selectors, services
@@ -203,4 +204,4 @@ def order_photo(request, pk):
     photo = OrderPhoto.objects.select_related("order").filter(pk=pk).first()
     if photo is None or not access.can_see_photos(scope_for(request.user), request.user, photo.order):
         raise Http404
-    return FileResponse(photo.image.open("rb"), content_type="image/png" if photo.image.name.endswith(".png") else "image/jpeg")
+    return private_image(photo.image)
