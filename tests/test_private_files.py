@@ -30,9 +30,7 @@ def test_a_person_s_files_are_never_cached(client, world, new_appeal, settings, 
     _private(client.get(track))
 
     service = orders.service_save(actor=staff, community=world.community, name="家电维修", category="repair")
-    provider = orders.provider_save(
-        actor=staff, community=world.community, kind="social_org", name="维修队", user=world.user("gridworker")
-    )
+    provider = orders.provider_save(actor=staff, community=world.community, kind="social_org", name="维修队", user=world.user("gridworker"))
     order, _ = orders.order_create(actor=world.user("resident"), service=service, resident=world.resident, description="修灯")
     order = orders.order_match(actor=staff, order=order, providers=[provider])
     order = orders.order_accept(actor=world.user("gridworker"), order=order, provider=provider)
