@@ -77,6 +77,17 @@ def int_param(request, name: str, *, required: bool = False) -> int | None:
     return value
 
 
+def bool_param(request, name: str) -> bool:
+    """A yes/no query parameter of an API request (true/false, 1/0; absent is false): anything
+    else is a 400 with a reason, not silently false."""
+    raw = request.query_params.get(name, "")
+    if raw in ("", "false", "0"):
+        return False
+    if raw in ("true", "1"):
+        return True
+    raise ValidationError({name: [_("应为 true 或 false。")]})
+
+
 def form_messages(form) -> list[str]:
     out = []
     for field, errors in form.errors.items():

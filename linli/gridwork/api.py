@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from linli.accounts.scope import scope_for
-from linli.core.errors import call_service, int_param
+from linli.core.errors import bool_param, call_service, int_param
 from linli.core.serializers import IdField
 from linli.gridwork import access, selectors, services
 from linli.gridwork.models import SENTIMENT_TOPICS, Mood, Patrol, Round, Visit
@@ -78,7 +78,7 @@ class PatrolListStartApi(GenericAPIView):
         grid_id = int_param(request, "grid")
         if grid_id:
             qs = qs.filter(grid_id__in=grid_family([grid_id]))
-        if request.query_params.get("open") in ("1", "true"):
+        if bool_param(request, "open"):
             qs = qs.filter(ended_at__isnull=True)
         page = self.paginate_queryset(qs.order_by("-started_at"))
         return self.get_paginated_response(PatrolOutput(page, many=True).data)
@@ -299,7 +299,7 @@ class SentimentListCreateApi(GenericAPIView):
     )
     def get(self, request):
         qs = access.visible_sentiments(scope_for(request.user), request.user)
-        if request.query_params.get("follow_up") in ("1", "true"):
+        if bool_param(request, "follow_up"):
             qs = qs.filter(follow_up_needed=True, follow_up_done=False)
         page = self.paginate_queryset(qs.order_by("-created_at"))
         return self.get_paginated_response(SentimentOutput(page, many=True).data)

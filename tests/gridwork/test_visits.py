@@ -309,3 +309,17 @@ def test_grids_without_exactly_one_full_time_worker_are_flagged(world):
     u = User.objects.create_user("second", password=PASSWORD)
     roles.role_assign(actor=world.admin, user=u, role=Role.GRID_WORKER, grid=world.far_grid)
     assert selectors.flagged_grids([world.other_community.pk]) == {world.far_grid.pk: 2}
+
+
+def test_yes_no_query_parameters_take_only_yes_or_no(client, world):
+    """Regression (issue 27): ``follow_up`` on the sentiments API took any value as "no"."""
+    from django.urls import reverse
+
+    from tests.conftest import signed_in
+
+    signed_in(client, world.user("gridworker"))
+    for name, url in (("follow_up", reverse("api-sentiments")), ("open", reverse("api-patrols"))):
+        for good in ("true", "false", "1", "0"):
+            assert client.get(url, {name: good}).status_code == 200
+        r = client.get(url, {name: "yes-please"})
+        assert r.status_code == 400 and name in r.json()
