@@ -1421,7 +1421,8 @@ API_ROWS = [
         data=lambda o, out: {"household_id": o.hh1.pk, "name": "新成员", "gender": "F", "relationship": "child"},
         probe=_residents,
     ),
-    Row("api-resident", inside=pk("r1"), outside=pk("r3"), allow=SEES_B1, allow_out=FAR_READ),
+    # As the page answers: a resident opens their own record on the API too (issue 27).
+    Row("api-resident", inside=pk("r1"), outside=pk("r3"), allow=SEES_B1 | {"resident"}, allow_out=FAR_READ),
     Row(
         "api-resident",
         "patch",

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from linli.accounts.scope import scope_for
 from linli.core.errors import Throttled, call_service, int_param
 from linli.registry import access, selectors, services
-from linli.registry.models import Gender, Registration, Relationship
+from linli.registry.models import Gender, Registration, Relationship, Resident
 
 
 def _scope(request, capability=access.VIEW_REGISTRY):
@@ -180,8 +180,12 @@ class ResidentListCreateApi(GenericAPIView):
 class ResidentDetailApi(APIView):
     @extend_schema(responses=ResidentOutput)
     def get(self, request, pk):
-        scope = _scope(request)
-        resident = selectors.access_resident(scope, pk)
+        """A registry role's resident in reach, or a resident's own household member — as the
+        page answers (one 404 for missing and forbidden)."""
+        scope = scope_for(request.user)
+        if not (scope.has(access.VIEW_REGISTRY) or scope.has(access.VIEW_OWN)):
+            raise NotFound
+        resident = selectors.access_own_or_registry(scope, Resident, pk)
         return Response(ResidentOutput(resident, context={"scope": scope}).data)
 
     @extend_schema(request=ResidentInput, responses=ResidentOutput)
