@@ -129,6 +129,10 @@ def test_delivery_writes_in_app_and_sms_once(world, nworld, django_capture_on_co
     sms = Notification.objects.filter(channel="sms", subject=notice.title)
     assert set(in_app.values_list("recipient__username", flat=True)) == {"resident", "neighbour"}
     assert sms.count() == 5
+    # Each SMS carries its reader's own link, which marks the receipt read: sealed in the row
+    # like a one-time code (the stored body names only what it was), dropped once sent.
+    read_path = "/notices/r/"
+    assert all(read_path not in n.body and notice.body[:10] not in n.body for n in sms)
     assert services.notice_deliver(notice_id=notice.pk) == 0  # claimed once
     assert Notification.objects.filter(subject=notice.title).count() == 7
 
